@@ -1,0 +1,1 @@
+"""TowerWatch: fire-safety management platform for high-rise buildings."""

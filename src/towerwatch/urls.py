@@ -1,0 +1,15 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="buildings:building_list"), name="home"),
+    path("accounts/", include("towerwatch.accounts.urls")),
+    path("buildings/", include("towerwatch.buildings.urls")),
+    path("b/", include("towerwatch.buildings.public_urls")),
+    path("org/", include("towerwatch.organizations.urls")),
+    path("api/", include("towerwatch.core.api_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
