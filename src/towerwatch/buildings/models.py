@@ -227,8 +227,12 @@ class Responsibility(ChangeLoggedModel):
                 name="responsibility_has_party",
             ),
             models.UniqueConstraint(
-                fields=["building", "role", "organization", "person"], name="responsibility_unique",
-                nulls_distinct=False,
+                fields=["building", "role", "organization"], condition=models.Q(person__isnull=True),
+                name="responsibility_unique_org",
+            ),
+            models.UniqueConstraint(
+                fields=["building", "role", "person"], condition=models.Q(person__isnull=False),
+                name="responsibility_unique_person",
             ),
         ]
 
