@@ -168,7 +168,7 @@ class Building(ChangeLoggedModel):
 
     @property
     def public_url(self) -> str:
-        return reverse("buildings:public_building", args=[self.public_token])
+        return reverse("public:public_building", args=[self.public_token])
 
 
 class FireSystem(ChangeLoggedModel):

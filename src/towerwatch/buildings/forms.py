@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from towerwatch.organizations.choices import COMMUNITY_LEVEL, OrganizationKind, RegionKind
+from towerwatch.organizations.models import Organization, Person, Region, Sector
+
+from .choices import ORGANIZATION_ROLES, ResponsibilityRole
+from .models import Building, FireSystem, Responsibility
+
+
+class ScopedFormMixin:
+    """Choice fields list only what the user may see."""
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        self.user = user
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs.setdefault("class", css)
+
+
+class BuildingForm(ScopedFormMixin, forms.ModelForm):
+    sectors = forms.ModelMultipleChoiceField(
+        queryset=Sector.objects.all(), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Occupancy sectors"),
+    )
+
+    class Meta:
+        model = Building
+        fields = [
+            "name", "address", "region", "lon", "lat", "height_m", "storeys_above", "storeys_below",
+            "use", "sectors", "important_public", "library_volumes", "total_area_m2",
+            "largest_storey_area_m2", "year_completed", "stage", "is_old_residential",
+            "managing_arrangement",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = (
+            Region.objects.visible_to(self.user)
+            .filter(kind__in=[RegionKind.GRID, *COMMUNITY_LEVEL])
+            .select_related("town")
+            .order_by("path")
+        )
+        self.fields["region"].label_from_instance = lambda r: f"{r.town.name if r.town else ''} › {r.name}"
+        if self.instance.pk:
+            self.initial["sectors"] = list(self.instance.sectors.values_list("pk", flat=True))
+
+
+class FireSystemForm(ScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = FireSystem
+        fields = ["present", "state", "last_tested", "note"]
+        widgets = {"last_tested": forms.DateInput(attrs={"type": "date"})}
+
+
+class ResponsibilityForm(ScopedFormMixin, forms.ModelForm):
+    """Add a link: pick an organization, pick a known person, or name a new person."""
+
+    new_person_name = forms.CharField(label=_("or a new person: name"), required=False, max_length=60)
+    new_person_phone = forms.CharField(label=_("phone"), required=False, max_length=30)
+    new_person_title = forms.CharField(label=_("post"), required=False, max_length=60)
+
+    class Meta:
+        model = Responsibility
+        fields = ["role", "organization", "person", "note"]
+
+    def __init__(self, *args: Any, building: Building, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.building = building
+        self.fields["organization"].queryset = Organization.objects.visible_to(self.user).exclude(
+            kind__in=[OrganizationKind.FIRE_STATION, OrganizationKind.FIRE_BRIGADE]
+        ).order_by("kind", "name")
+        linked_orgs = building.responsibilities.exclude(organization=None).values("organization_id")
+        self.fields["person"].queryset = Person.objects.visible_to(self.user).filter(
+            Q(organization__in=linked_orgs)
+            | Q(responsibilities__building=building)
+            | Q(organization__region__in=[building.region.town_id, building.region_id])
+            | Q(organization__kind=OrganizationKind.DEPARTMENT)
+        ).distinct().select_related("organization").order_by("organization__name", "name")
+        self.fields["person"].label_from_instance = lambda p: f"{p.name}（{p.organization or '—'}）"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        role = data.get("role")
+        if role in ORGANIZATION_ROLES:
+            if not data.get("organization"):
+                self.add_error("organization", _("This role is filled by an organization."))
+            data["person"] = None
+        elif role:
+            data["organization"] = None
+            if not data.get("person") and not data.get("new_person_name"):
+                self.add_error("person", _("Pick a person or enter a new person's name."))
+        return data
+
+

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from towerwatch.buildings.forms import ScopedFormMixin
+
+from .choices import RegionKind, ServiceKind
+from .models import Organization, Person, Region, Sector
+
+
+class OrganizationForm(ScopedFormMixin, forms.ModelForm):
+    sectors = forms.ModelMultipleChoiceField(
+        queryset=Sector.objects.all(), required=False, widget=forms.CheckboxSelectMultiple, label=_("Supervised sectors")
+    )
+    service_kinds = forms.MultipleChoiceField(
+        choices=ServiceKind.choices, required=False, widget=forms.CheckboxSelectMultiple, label=_("Services offered")
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["name", "short_name", "kind", "credit_code", "region", "parent", "sectors", "service_kinds",
+                  "utility_kind", "is_business", "address", "phone"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.visible_to(self.user).exclude(kind=RegionKind.GRID).order_by("path")
+        self.fields["parent"].queryset = Organization.objects.visible_to(self.user).order_by("name")
+        if self.instance.pk:
+            self.initial["sectors"] = list(self.instance.sectors.values_list("pk", flat=True))
+
+
+class PersonForm(ScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["name", "organization", "title", "phone"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = Organization.objects.visible_to(self.user).order_by("name")
+
+
+class RegionForm(ScopedFormMixin, forms.ModelForm):
+    boundary = forms.JSONField(required=False, label=_("Boundary (GeoJSON geometry, WGS84)"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    class Meta:
+        model = Region
+        fields = ["name", "code", "kind", "parent", "centre_lon", "centre_lat", "boundary", "boundary_approximate"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Region.objects.visible_to(self.user).exclude(kind=RegionKind.GRID).order_by("path")

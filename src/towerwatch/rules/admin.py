@@ -1,0 +1,16 @@
+from django.contrib import admin
+
+from .models import Rule
+
+
+@admin.register(Rule)
+class RuleAdmin(admin.ModelAdmin):
+    list_display = ("key", "value", "unit", "standard", "edition", "clause", "confidence", "value_overridden")
+    list_filter = ("confidence", "standard", "jurisdiction")
+    search_fields = ("key", "title", "clause")
+    readonly_fields = ("key", "standard", "edition", "clause", "source", "confidence", "effective_from", "superseded_on")
+
+    def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
+        if "value" in form.changed_data:
+            obj.value_overridden = True
+        super().save_model(request, obj, form, change)
