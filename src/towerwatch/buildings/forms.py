@@ -10,7 +10,7 @@ from towerwatch.organizations.choices import COMMUNITY_LEVEL, OrganizationKind, 
 from towerwatch.organizations.models import Organization, Person, Region, Sector
 
 from .choices import ORGANIZATION_ROLES, ResponsibilityRole
-from .models import Building, FireSystem, Responsibility
+from .models import Building, FireSystem
 
 
 class ScopedFormMixin:
@@ -62,16 +62,19 @@ class FireSystemForm(ScopedFormMixin, forms.ModelForm):
         widgets = {"last_tested": forms.DateInput(attrs={"type": "date"})}
 
 
-class ResponsibilityForm(ScopedFormMixin, forms.ModelForm):
-    """Add a link: pick an organization, pick a known person, or name a new person."""
+class ResponsibilityForm(ScopedFormMixin, forms.Form):
+    """Add a link: pick an organization, pick a known person, or name a new person.
 
+    A plain form: the action builds the link and validates it with the model's rules.
+    """
+
+    role = forms.ChoiceField(label=_("Role"), choices=ResponsibilityRole.choices)
+    organization = forms.ModelChoiceField(label=_("Organization"), queryset=Organization.objects.none(), required=False)
+    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none(), required=False)
+    note = forms.CharField(label=_("Note"), required=False, max_length=200)
     new_person_name = forms.CharField(label=_("or a new person: name"), required=False, max_length=60)
     new_person_phone = forms.CharField(label=_("phone"), required=False, max_length=30)
     new_person_title = forms.CharField(label=_("post"), required=False, max_length=60)
-
-    class Meta:
-        model = Responsibility
-        fields = ["role", "organization", "person", "note"]
 
     def __init__(self, *args: Any, building: Building, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -60,7 +61,7 @@ class Building(ChangeLoggedModel):
     lat = models.DecimalField(_("latitude (WGS84)"), max_digits=9, decimal_places=6, null=True, blank=True)
     height_m = models.DecimalField(
         _("height (m)"), max_digits=6, decimal_places=2,
-        validators=[MinValueValidator(0.01), MaxValueValidator(MAX_HEIGHT_M)],
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_HEIGHT_M)],
         help_text=_("Building height as GB 50016 Appendix A measures it."),
     )
     storeys_above = models.PositiveSmallIntegerField(

@@ -161,10 +161,11 @@ def responsibility_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             with transaction.atomic():
-                link = form.save(commit=False)
-                link.building = building
-                if not link.person and form.cleaned_data.get("new_person_name"):
-                    link.person = _new_person(request, form.cleaned_data)
+                data = form.cleaned_data
+                link = Responsibility(building=building, role=data["role"], organization=data["organization"],
+                                      person=data["person"], note=data["note"])
+                if link.person is None and data.get("new_person_name"):
+                    link.person = _new_person(request, data)
                 actions.assign_responsibility(link, acting_user=request.user)
         except ValidationError as exc:
             for msg in exc.messages:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -48,6 +49,9 @@ class ChangeLoggedModel(BaseModel):
             if f.name in self.changelog_exclude:
                 continue
             value = f.value_from_object(self)
+            if isinstance(f, models.DecimalField) and value is not None:
+                # The same as the database returns it, so an unchanged value never differs.
+                value = f"{Decimal(value):.{f.decimal_places}f}"
             data[f.attname if f.is_relation else f.name] = value
         return _json_safe(data)
 

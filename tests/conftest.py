@@ -1,0 +1,30 @@
+"""Shared fixtures: the test world (one persona per organization kind) and logged-in clients."""
+
+from __future__ import annotations
+
+import pytest
+
+from towerwatch.core.testing.world import PASSWORD, World, build_world
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def login(client, world):  # noqa: ANN001, ANN201
+    """`login("town_a")` logs the test client in as that persona and returns the client."""
+
+    def _login(username: str):  # noqa: ANN202
+        client.logout()
+        assert client.login(username=username, password=PASSWORD)
+        return client
+
+    return _login
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:  # noqa: ANN001
+    """Real hashing costs ~0.3 s a user; tests create a dozen users each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
