@@ -33,8 +33,13 @@ test-sqlite: setup
 	$(BIN)/pytest -n 2 -q
 
 # The same suite against PostgreSQL (browser journeys run once, on SQLite).
+# Outside CI a machine without PostgreSQL skips this half (and says so); in CI it must run.
 test-postgres: setup
-	TOWERWATCH_TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -n 2 -q -m "not browser"
+	@if [ "$$CI" != "true" ] && ! pg_isready -q -d "$(TEST_PG_URL)" 2>/dev/null; then \
+	  echo "PostgreSQL not reachable at $(TEST_PG_URL): PostgreSQL half skipped (CI runs it)"; \
+	else \
+	  TOWERWATCH_TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -n 2 -q -m "not browser"; \
+	fi
 
 lint: setup
 	$(BIN)/ruff check src tests

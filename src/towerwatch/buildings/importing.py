@@ -145,8 +145,9 @@ class BuildingImporter(Importer):
             building.full_clean(exclude=["code", "region"] if errors.get("region") else ["code"], validate_unique=False)
         except ValidationError as exc:
             for key, msgs in exc.message_dict.items():
-                for m in msgs:
-                    err(key, m)
+                if key not in errors:  # the cell's own error already says it
+                    for m in msgs:
+                        err(key, m)
         if errors:
             raise ValidationError(errors)
         return {"building": building, "sectors": sectors, "links": links}
