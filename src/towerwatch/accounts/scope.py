@@ -57,6 +57,10 @@ class Scope:
         return self.kind in SEES_EVERYTHING
 
     @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label) if self.role in Role.values else self.role
+
+    @property
     def is_public_body(self) -> bool:
         return self.is_superuser or self.kind in PUBLIC_BODIES
 
