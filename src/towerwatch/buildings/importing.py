@@ -159,11 +159,11 @@ class BuildingImporter(Importer):
             err("region", "")
             return None
         region = town
-        for key in ("community", "grid"):
+        for key, what in (("community", RegionKind.COMMUNITY.label), ("grid", RegionKind.GRID.label)):
             if r.get(key):
                 found = self.below.get((town.pk, str(r[key]).strip()))
                 if found is None:
-                    err(key, _("%(name)s is not a %(what)s of %(town)s") % {"name": r[key], "what": key, "town": town.name})
+                    err(key, _("%(name)s is not a %(what)s of %(town)s") % {"name": r[key], "what": what, "town": town.name})
                     return None
                 region = found
         return region
