@@ -17,8 +17,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--buildings", type=int, default=1500, help="how many buildings (default 1500)")
-        parser.add_argument("--seed", type=int, default=20200424, help="random seed (default 20200424)")
+        parser.add_argument(
+            "--buildings", type=int, default=1500, help="how many buildings (default 1500)"
+        )
+        parser.add_argument(
+            "--seed", type=int, default=20200424, help="random seed (default 20200424)"
+        )
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing when any building exists already"
         )
@@ -27,7 +31,9 @@ class Command(BaseCommand):
         if options["if_empty"] and Building.objects.exists():
             self.stdout.write("Buildings exist already: the demo district was not loaded.")
             return
-        summary = load_demo(buildings=options["buildings"], seed=options["seed"], stdout=self.stdout)
+        summary = load_demo(
+            buildings=options["buildings"], seed=options["seed"], stdout=self.stdout
+        )
         self.stdout.write(self.style.SUCCESS(f"Demo district loaded in {summary['seconds']:.1f} s"))
         rows = [
             ("buildings", summary["buildings"]),
@@ -42,7 +48,10 @@ class Command(BaseCommand):
             ("responsibility links", summary["responsibilities"]),
             ("fire systems", summary["fire_systems"]),
             ("service contracts", summary["service_contracts"]),
-            ("demo logins", f"{summary['users']} (password: {DEMO_PASSWORD}; `towerwatch personas`)"),
+            (
+                "demo logins",
+                f"{summary['users']} (password: {DEMO_PASSWORD}; `towerwatch personas`)",
+            ),
         ]
         for label, value in rows:
             self.stdout.write(f"{label:<28} {value}")

@@ -14,7 +14,9 @@ class Command(BaseCommand):
     help = "List the demo logins (run `towerwatch demo` first)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--json", action="store_true", help="print a JSON list and nothing else")
+        parser.add_argument(
+            "--json", action="store_true", help="print a JSON list and nothing else"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         info = personas_info()
@@ -28,7 +30,9 @@ class Command(BaseCommand):
         width = max(len(p["username"]) for p in info)
         for p in info:
             org = _pad(p["organization_name"], 34)
-            self.stdout.write(f"  {p['username']:<{width}}  {org}  {p['organization_kind']:<20}  {p['role']}")
+            self.stdout.write(
+                f"  {p['username']:<{width}}  {org}  {p['organization_kind']:<20}  {p['role']}"
+            )
 
 
 def _pad(text: str, width: int) -> str:
