@@ -13,10 +13,10 @@ def world(db: None) -> World:
 
 
 @pytest.fixture
-def login(client, world):  # noqa: ANN001, ANN201
+def login(client, world):
     """`login("town_a")` logs the test client in as that persona and returns the client."""
 
-    def _login(username: str):  # noqa: ANN202
+    def _login(username: str):
         client.logout()
         assert client.login(username=username, password=PASSWORD)
         return client
@@ -25,6 +25,6 @@ def login(client, world):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:  # noqa: ANN001
+def _fast_password_hashing(settings) -> None:
     """Real hashing costs ~0.3 s a user; tests create a dozen users each."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

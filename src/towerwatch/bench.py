@@ -19,15 +19,18 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-PG_ADMIN_URL = os.environ.get("TOWERWATCH_BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "TOWERWATCH_BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/postgres"
+)
 PG_BENCH_DB = "towerwatch_bench"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--buildings", type=int, default=50_000)
     parser.add_argument("--requests", type=int, default=40, help="requests per endpoint")
@@ -38,7 +41,7 @@ def main() -> None:
         print(json.dumps(run_one(args)))
         return
     results = []
-    for db in (["sqlite", "postgres"] if args.db == "both" else [args.db]):
+    for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
         env = dict(os.environ)
         workdir = tempfile.mkdtemp(prefix=f"tw-bench-{db}-")
         env["TOWERWATCH_DATA_DIR"] = workdir
@@ -47,9 +50,24 @@ def main() -> None:
             env["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_BENCH_DB
         else:
             env.pop("DATABASE_URL", None)
-        cmd = [sys.executable, "-m", "towerwatch.bench", "--one", db, "--buildings", str(args.buildings),
-               "--requests", str(args.requests), "--import-rows", str(args.import_rows)]
-        print(f"… {db}: loading {args.buildings:,} buildings and measuring", file=sys.stderr, flush=True)
+        cmd = [
+            sys.executable,
+            "-m",
+            "towerwatch.bench",
+            "--one",
+            db,
+            "--buildings",
+            str(args.buildings),
+            "--requests",
+            str(args.requests),
+            "--import-rows",
+            str(args.import_rows),
+        ]
+        print(
+            f"… {db}: loading {args.buildings:,} buildings and measuring",
+            file=sys.stderr,
+            flush=True,
+        )
         out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
     print_report(results, args)
@@ -102,7 +120,10 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
             "list page, full-text search": (reverse("buildings:building_list"), {"q": word}),
             "building file page": (detail.get_absolute_url(), {}),
             "API list (limit 50)": (reverse("api:building-list"), {"limit": 50}),
-            "API list, class filter": (reverse("api:building-list"), {"fire_class": "class1", "limit": 50}),
+            "API list, class filter": (
+                reverse("api:building-list"),
+                {"fire_class": "class1", "limit": 50},
+            ),
             "map data (all visible)": (reverse("buildings:building_map_data"), {}),
         }
         for name, (url, params) in endpoints.items():
@@ -117,8 +138,12 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
 
     import_s = _bench_import(args.import_rows)
     return {
-        "db": connection.vendor, "buildings": Building.objects.count(), "load_s": round(load_s, 1),
-        "import_rows": args.import_rows, "import_s": round(import_s, 1), "timings": timings,
+        "db": connection.vendor,
+        "buildings": Building.objects.count(),
+        "load_s": round(load_s, 1),
+        "import_rows": args.import_rows,
+        "import_s": round(import_s, 1),
+        "timings": timings,
     }
 
 
@@ -144,9 +169,19 @@ def _bench_import(rows: int) -> float:
     for i in range(rows):
         g = grids[i % len(grids)]
         height = 28 + (i % 70)
-        values = {"建筑名称": f"基准楼{i}", "地址": f"基准路{i}号", "镇街/平台": town.code, "社区/村": g.community.code,
-                  "网格": g.code, "经度": 106.26, "纬度": 29.29, "建筑高度(m)": height, "地上层数": max(2, round(height / 3)),
-                  "主要用途": "residential", "行业领域": "residential"}
+        values = {
+            "建筑名称": f"基准楼{i}",
+            "地址": f"基准路{i}号",
+            "镇街/平台": town.code,
+            "社区/村": g.community.code,
+            "网格": g.code,
+            "经度": 106.26,
+            "纬度": 29.29,
+            "建筑高度(m)": height,
+            "地上层数": max(2, round(height / 3)),
+            "主要用途": "residential",
+            "行业领域": "residential",
+        }
         ws.append([values.get(h) for h in headers])
     buf = io.BytesIO()
     wb.save(buf)
@@ -161,15 +196,23 @@ def _bench_import(rows: int) -> float:
 def _stats(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"median_ms": round(statistics.median(ordered), 1), "p95_ms": round(p95, 1), "n": len(ordered)}
+    return {
+        "median_ms": round(statistics.median(ordered), 1),
+        "p95_ms": round(p95, 1),
+        "n": len(ordered),
+    }
 
 
 def print_report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
-    print(f"\nTowerWatch benchmark — {args.buildings:,} buildings, {args.requests} requests per endpoint, "
-          f"{os.cpu_count()} CPUs\n")
+    print(
+        f"\nTowerWatch benchmark — {args.buildings:,} buildings, {args.requests} requests per endpoint, "
+        f"{os.cpu_count()} CPUs\n"
+    )
     for r in results:
         print(f"## {r['db']} ({r['buildings']:,} buildings)")
-        print(f"demo load: {r['load_s']} s    xlsx import of {r['import_rows']:,} rows: {r['import_s']} s")
+        print(
+            f"demo load: {r['load_s']} s    xlsx import of {r['import_rows']:,} rows: {r['import_s']} s"
+        )
         print(f"{'endpoint':<50} {'median ms':>10} {'p95 ms':>10}")
         for name, t in r["timings"].items():
             flag = "" if t["p95_ms"] < 100 else "  (over the 100 ms target)"

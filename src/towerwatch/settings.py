@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -51,7 +50,9 @@ DEBUG = env_bool("TOWERWATCH_DEBUG", False)
 # server listens beyond loopback.
 INSECURE_DEFAULT_KEY = "towerwatch-insecure-development-key-change-me"
 SECRET_KEY = env_secret("TOWERWATCH_SECRET_KEY", INSECURE_DEFAULT_KEY)
-ALLOWED_HOSTS = [h for h in env_str("TOWERWATCH_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in env_str("TOWERWATCH_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("TOWERWATCH_CSRF_TRUSTED_ORIGINS").split(",") if o]
 
 INSTALLED_APPS = [

@@ -31,7 +31,7 @@ def test_queryset_scope(world: World, persona: str) -> None:
 
 
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "nobody"])
-def test_list_page_search_export_and_detail(world: World, login, persona: str) -> None:  # noqa: ANN001
+def test_list_page_search_export_and_detail(world: World, login, persona: str) -> None:
     client = login(persona)
     expected = names(world, EXPECTED_VISIBLE[persona])
     page = client.get(reverse("buildings:building_list")).content.decode()
@@ -64,10 +64,12 @@ def test_list_page_search_export_and_detail(world: World, login, persona: str) -
 
 
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "nobody"])
-def test_api_scope(world: World, client, persona: str) -> None:  # noqa: ANN001
+def test_api_scope(world: World, client, persona: str) -> None:
     from towerwatch.core.testing.world import PASSWORD
 
-    token = client.post(reverse("api:token"), {"username": persona, "password": PASSWORD}).json()["token"]
+    token = client.post(reverse("api:token"), {"username": persona, "password": PASSWORD}).json()[
+        "token"
+    ]
     auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
     expected = names(world, EXPECTED_VISIBLE[persona])
     body = client.get(reverse("api:building-list"), **auth).json()
@@ -78,31 +80,31 @@ def test_api_scope(world: World, client, persona: str) -> None:  # noqa: ANN001
         assert client.get(reverse("api:building-detail", args=[b.pk]), **auth).status_code == status
 
 
-def test_filter_choices_are_scoped(world: World, login) -> None:  # noqa: ANN001
+def test_filter_choices_are_scoped(world: World, login) -> None:
     page = login("town_b").get(reverse("buildings:building_list")).content.decode()
     assert "白沙镇" in page and "几江街道" not in page
 
 
-def test_users_without_membership_see_nothing(world: World, login) -> None:  # noqa: ANN001
+def test_users_without_membership_see_nothing(world: World, login) -> None:
     client = login("nobody")
     assert client.get(reverse("buildings:building_list")).status_code == 404
     assert client.get(world.buildings["res_a1"].get_absolute_url()).status_code == 404
 
 
-def test_anonymous_users_are_sent_to_login(world: World, client) -> None:  # noqa: ANN001
+def test_anonymous_users_are_sent_to_login(world: World, client) -> None:
     response = client.get(reverse("buildings:building_list"))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
     assert client.get(reverse("api:building-list")).status_code == 401
 
 
-def test_organizations_outside_scope_are_hidden(world: World, login) -> None:  # noqa: ANN001
+def test_organizations_outside_scope_are_hidden(world: World, login) -> None:
     client = login("property")
     assert client.get(world.orgs["other_property"].get_absolute_url()).status_code == 404
     assert client.get(world.orgs["property"].get_absolute_url()).status_code == 200
     assert client.get(world.orgs["detachment"].get_absolute_url()).status_code == 200
 
 
-def test_phones_are_masked_for_companies_and_viewers(world: World, login) -> None:  # noqa: ANN001
+def test_phones_are_masked_for_companies_and_viewers(world: World, login) -> None:
     url = world.buildings["res_a1"].get_absolute_url() + "?tab=responsibility"
     assert "13812345678" in login("town_a").get(url).content.decode()
     assert AuditEvent.objects.filter(kind="unmask", user__username="town_a").exists()

@@ -11,7 +11,7 @@ from towerwatch.core.testing.world import PASSWORD, build_world
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_town_officer_finds_a_building_and_sees_its_class_and_qr(page, shots: Path) -> None:  # noqa: ANN001
+def test_town_officer_finds_a_building_and_sees_its_class_and_qr(page, shots: Path) -> None:
     world = build_world()
     base = page.base_url
     page.goto(f"{base}/buildings/")
@@ -46,7 +46,7 @@ def test_town_officer_finds_a_building_and_sees_its_class_and_qr(page, shots: Pa
     assert "张伟" in page.inner_text("#tab-responsibility")
 
 
-def test_public_qr_page_on_a_phone(page, shots: Path) -> None:  # noqa: ANN001
+def test_public_qr_page_on_a_phone(page, shots: Path) -> None:
     world = build_world()
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(page.base_url + world.buildings["res_a1"].public_url)

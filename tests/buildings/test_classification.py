@@ -18,14 +18,16 @@ def rules() -> RuleSet:
 @pytest.mark.parametrize(
     ("height", "storeys", "high", "cls"),
     [
-        (27, 9, False, "none"),       # exactly 27 m: not high-rise (> 27 m is)
+        (27, 9, False, "none"),  # exactly 27 m: not high-rise (> 27 m is)
         (27.01, 9, True, "class2"),
-        (54, 18, True, "class2"),     # exactly 54 m: class 2
+        (54, 18, True, "class2"),  # exactly 54 m: class 2
         (54.1, 18, True, "class1"),
         (100, 33, True, "class1"),
     ],
 )
-def test_residential_boundaries(rules: RuleSet, height: float, storeys: int, high: bool, cls: str) -> None:
+def test_residential_boundaries(
+    rules: RuleSet, height: float, storeys: int, high: bool, cls: str
+) -> None:
     c = classify(Facts(height_m=height, storeys_above=storeys, use="residential"), rules)
     assert (c.category, c.is_high_rise, c.fire_class) == ("residential", high, cls)
 
@@ -46,12 +48,16 @@ def test_single_storey_public_building_is_never_high_rise(rules: RuleSet) -> Non
 
 @pytest.mark.parametrize(("area", "cls"), [(1000, "class2"), (1000.5, "class1")])
 def test_storey_area_rule_for_shops(rules: RuleSet, area: float, cls: str) -> None:
-    c = classify(Facts(height_m=40, storeys_above=10, use="commercial", largest_storey_area_m2=area), rules)
+    c = classify(
+        Facts(height_m=40, storeys_above=10, use="commercial", largest_storey_area_m2=area), rules
+    )
     assert c.fire_class == cls
 
 
 def test_storey_area_rule_does_not_apply_to_offices(rules: RuleSet) -> None:
-    c = classify(Facts(height_m=40, storeys_above=10, use="office", largest_storey_area_m2=5000), rules)
+    c = classify(
+        Facts(height_m=40, storeys_above=10, use="office", largest_storey_area_m2=5000), rules
+    )
     assert c.fire_class == "class2"
 
 
@@ -73,14 +79,23 @@ def test_library_volumes(rules: RuleSet, volumes: int, cls: str) -> None:
 
 @pytest.mark.parametrize(("height", "super_"), [(100, False), (100.1, True)])
 def test_super_high_rise_boundary(rules: RuleSet, height: float, super_: bool) -> None:
-    assert classify(Facts(height_m=height, storeys_above=30, use="office"), rules).is_super_high_rise is super_
+    assert (
+        classify(Facts(height_m=height, storeys_above=30, use="office"), rules).is_super_high_rise
+        is super_
+    )
 
 
 def test_every_reason_cites_its_rule(rules: RuleSet) -> None:
-    c = classify(Facts(height_m=120, storeys_above=35, use="commercial", largest_storey_area_m2=2000), rules)
+    c = classify(
+        Facts(height_m=120, storeys_above=35, use="commercial", largest_storey_area_m2=2000), rules
+    )
     assert c.reasons
     for reason in c.reasons:
-        assert reason["citation"] and reason["confidence"] and reason["rule"].startswith("classification.")
+        assert (
+            reason["citation"]
+            and reason["confidence"]
+            and reason["rule"].startswith("classification.")
+        )
     citations = " ".join(r["citation"] for r in c.reasons)
     assert "GB 50016-2014(2018) 表5.1.1" in citations
 

@@ -30,23 +30,36 @@ def xlsx(rows: list[dict[str, object]], headers: list[str] = HEADERS) -> bytes:
 
 
 def row(**kw: object) -> dict[str, object]:
-    base = {"建筑名称": "江畔1栋", "地址": "几江街道江畔路1号", "镇街/平台": "几江街道", "社区/村": "滨江社区",
-            "网格": "滨江社区第1网格", "经度": 106.25, "纬度": 29.29, "建筑高度(m)": 60, "地上层数": 20,
-            "主要用途": "住宅", "行业领域": "住宅", "物业服务企业/管理单位": "津城物业"}
+    base = {
+        "建筑名称": "江畔1栋",
+        "地址": "几江街道江畔路1号",
+        "镇街/平台": "几江街道",
+        "社区/村": "滨江社区",
+        "网格": "滨江社区第1网格",
+        "经度": 106.25,
+        "纬度": 29.29,
+        "建筑高度(m)": 60,
+        "地上层数": 20,
+        "主要用途": "住宅",
+        "行业领域": "住宅",
+        "物业服务企业/管理单位": "津城物业",
+    }
     return {**base, **kw}
 
 
-def upload(client, data: bytes, mode: str = "all", name: str = "b.xlsx"):  # noqa: ANN001, ANN201
-    return client.post(reverse("buildings:building_import"), {"file": SimpleUploadedFile(name, data), "mode": mode})
+def upload(client, data: bytes, mode: str = "all", name: str = "b.xlsx"):
+    return client.post(
+        reverse("buildings:building_import"), {"file": SimpleUploadedFile(name, data), "mode": mode}
+    )
 
 
-def test_template_has_every_column(world: World, login) -> None:  # noqa: ANN001
+def test_template_has_every_column(world: World, login) -> None:
     response = login("town_a").get(reverse("buildings:building_import_template"))
     ws = load_workbook(io.BytesIO(response.content)).active
     assert [c.value for c in ws[1]] == HEADERS
 
 
-def test_valid_file_imports_and_reimport_updates(world: World, login) -> None:  # noqa: ANN001
+def test_valid_file_imports_and_reimport_updates(world: World, login) -> None:
     client = login("town_a")
     rows = [row(), row(**{"建筑名称": "江畔2栋", "建筑高度(m)": 30, "地上层数": 10})]
     response = upload(client, xlsx(rows))
@@ -57,19 +70,32 @@ def test_valid_file_imports_and_reimport_updates(world: World, login) -> None:  
     assert b1.fire_class == "class1" and b1.region == world.regions["grid_a1"]
     assert b1.responsibilities.filter(role="manager", organization=world.orgs["property"]).exists()
     # Re-import with codes (as exported): updates, never duplicates.
-    rows = [row(**{"建筑编码": b1.code, "建筑高度(m)": 50, "地上层数": 17}),
-            row(**{"建筑编码": created.get(name="江畔2栋").code, "建筑名称": "江畔2栋", "建筑高度(m)": 30, "地上层数": 10})]
+    rows = [
+        row(**{"建筑编码": b1.code, "建筑高度(m)": 50, "地上层数": 17}),
+        row(
+            **{
+                "建筑编码": created.get(name="江畔2栋").code,
+                "建筑名称": "江畔2栋",
+                "建筑高度(m)": 30,
+                "地上层数": 10,
+            }
+        ),
+    ]
     assert upload(client, xlsx(rows)).status_code == 200
     assert Building.objects.filter(name__startswith="江畔").count() == 2
     b1.refresh_from_db()
     assert b1.fire_class == "class2"
 
 
-def test_one_bad_row_writes_nothing_and_names_row_and_column(world: World, login) -> None:  # noqa: ANN001
+def test_one_bad_row_writes_nothing_and_names_row_and_column(world: World, login) -> None:
     client = login("town_a")
     before = Building.objects.count(), ObjectChange.objects.count()
-    rows = [row(), row(**{"建筑名称": "坏楼", "建筑高度(m)": -3}), row(**{"建筑名称": "远楼", "经度": 2.35, "纬度": 48.85}),
-            row(**{"建筑名称": "外镇楼", "镇街/平台": "白沙镇"})]
+    rows = [
+        row(),
+        row(**{"建筑名称": "坏楼", "建筑高度(m)": -3}),
+        row(**{"建筑名称": "远楼", "经度": 2.35, "纬度": 48.85}),
+        row(**{"建筑名称": "外镇楼", "镇街/平台": "白沙镇"}),
+    ]
     response = upload(client, xlsx(rows))
     assert response.status_code == 400
     page = response.content.decode()
@@ -80,25 +106,32 @@ def test_one_bad_row_writes_nothing_and_names_row_and_column(world: World, login
     assert "建筑高度(m)" in page
 
 
-def test_valid_only_mode_imports_the_good_rows(world: World, login) -> None:  # noqa: ANN001
+def test_valid_only_mode_imports_the_good_rows(world: World, login) -> None:
     rows = [row(), row(**{"建筑名称": "坏楼", "地上层数": "很多"})]
     assert upload(login("town_a"), xlsx(rows), mode="valid_only").status_code == 200
-    assert Building.objects.filter(name="江畔1栋").exists() and not Building.objects.filter(name="坏楼").exists()
+    assert (
+        Building.objects.filter(name="江畔1栋").exists()
+        and not Building.objects.filter(name="坏楼").exists()
+    )
 
 
-def test_check_mode_writes_nothing(world: World, login) -> None:  # noqa: ANN001
+def test_check_mode_writes_nothing(world: World, login) -> None:
     upload(login("town_a"), xlsx([row()]), mode="check")
     assert not Building.objects.filter(name="江畔1栋").exists()
 
 
 def test_duplicate_codes_in_the_file_or_taken_elsewhere_are_errors(world: World) -> None:
     other = world.buildings["res_b1"].code  # exists, but outside town_a's scope
-    rows = [row(**{"建筑编码": "X-1"}), row(**{"建筑编码": "X-1", "建筑名称": "二号"}), row(**{"建筑编码": other, "建筑名称": "三号"})]
+    rows = [
+        row(**{"建筑编码": "X-1"}),
+        row(**{"建筑编码": "X-1", "建筑名称": "二号"}),
+        row(**{"建筑编码": other, "建筑名称": "三号"}),
+    ]
     errors = BuildingImporter(world.users["town_a"]).run(xlsx(rows)).errors
     assert {(e.row, e.column) for e in errors} == {(3, "建筑编码"), (4, "建筑编码")}
 
 
-def test_not_xlsx_missing_columns_and_too_many_rows(world: World, login, settings) -> None:  # noqa: ANN001
+def test_not_xlsx_missing_columns_and_too_many_rows(world: World, login, settings) -> None:
     client = login("town_a")
     response = upload(client, b"name,height\nA,50\n", name="b.csv")
     assert response.status_code == 400 and ".xlsx" in response.content.decode()
@@ -110,5 +143,5 @@ def test_not_xlsx_missing_columns_and_too_many_rows(world: World, login, setting
     assert not Building.objects.filter(name__startswith="楼").exists()
 
 
-def test_companies_cannot_import(world: World, login) -> None:  # noqa: ANN001
+def test_companies_cannot_import(world: World, login) -> None:
     assert login("property").get(reverse("buildings:building_import")).status_code == 403

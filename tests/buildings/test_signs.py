@@ -169,8 +169,19 @@ def test_sign_pdf_renders_with_poppler(tmp_path):
     pdf = tmp_path / "sign.pdf"
     pdf.write_bytes(sign_pdf(**SAMPLE))
     subprocess.run(  # noqa: S603 - fixed executable, paths from tmp_path
-        [PDFTOPPM, "-png", "-r", "50", "-f", "1", "-l", "1", "-singlefile", str(pdf),
-         str(tmp_path / "page")],
+        [
+            PDFTOPPM,
+            "-png",
+            "-r",
+            "50",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(pdf),
+            str(tmp_path / "page"),
+        ],
         check=True,
         capture_output=True,
         timeout=60,

@@ -27,7 +27,17 @@ def test_a_changed_check_digit_is_rejected(code: str) -> None:
     assert exc.value.code == "credit_code_check"
 
 
-@pytest.mark.parametrize("code", ["", "123", "91350100M000100Y4", "91350100M000100Y433", "9135010OM000100Y43", "91350100I000100Y43"])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "",
+        "123",
+        "91350100M000100Y4",
+        "91350100M000100Y433",
+        "9135010OM000100Y43",
+        "91350100I000100Y43",
+    ],
+)
 def test_malformed_credit_codes_are_rejected(code: str) -> None:
     with pytest.raises(ValidationError):
         validate_credit_code(code)
@@ -52,7 +62,9 @@ def test_chinese_phones_normalize(raw: str, canonical: str) -> None:
     assert normalize_phone(raw) == canonical
 
 
-@pytest.mark.parametrize("raw", ["12345", "1381234567", "23812345678", "+1 415 555 2671", "phone", "138123456789"])
+@pytest.mark.parametrize(
+    "raw", ["12345", "1381234567", "23812345678", "+1 415 555 2671", "phone", "138123456789"]
+)
 def test_non_chinese_or_malformed_phones_are_rejected(raw: str) -> None:
     with pytest.raises(ValidationError):
         normalize_phone(raw)

@@ -17,8 +17,12 @@ class User(AbstractUser):
     """A person who logs in. What they see follows from `active_membership`."""
 
     active_membership = models.ForeignKey(
-        "Membership", verbose_name=_("acting as"), on_delete=models.SET_NULL, null=True,
-        blank=True, related_name="+",
+        "Membership",
+        verbose_name=_("acting as"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -33,15 +37,24 @@ class User(AbstractUser):
 class Membership(ChangeLoggedModel):
     """A user acting for an organization with a role; grid officers also name their grid."""
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
     organization = models.ForeignKey(
-        "organizations.Organization", verbose_name=_("organization"), on_delete=models.CASCADE,
+        "organizations.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
         related_name="memberships",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     grid = models.ForeignKey(
-        "organizations.Region", verbose_name=_("grid"), on_delete=models.PROTECT, null=True,
-        blank=True, related_name="+", help_text=_("For grid officers: the grid they patrol."),
+        "organizations.Region",
+        verbose_name=_("grid"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("For grid officers: the grid they patrol."),
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -49,12 +62,16 @@ class Membership(ChangeLoggedModel):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique_user_org")
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="membership_unique_user_org"
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organization} ({self.get_role_display()})"
 
     def clean(self) -> None:
-        if self.role == Role.GRID_OFFICER and (self.grid is None or self.grid.kind != RegionKind.GRID):
+        if self.role == Role.GRID_OFFICER and (
+            self.grid is None or self.grid.kind != RegionKind.GRID
+        ):
             raise ValidationError({"grid": _("A grid officer must be given a grid.")})

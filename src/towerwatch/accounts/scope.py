@@ -26,8 +26,13 @@ from .choices import EDITING_ROLES, Role
 SEES_EVERYTHING = {K.FIRE_DETACHMENT, K.LEADERSHIP}
 TERRITORIAL = {K.TOWN_GOVERNMENT, K.PLATFORM_GOVERNMENT, K.UTILITY, K.FIRE_BRIGADE, K.FIRE_STATION}
 PUBLIC_BODIES = {
-    K.FIRE_DETACHMENT, K.FIRE_BRIGADE, K.FIRE_STATION, K.LEADERSHIP, K.DEPARTMENT,
-    K.TOWN_GOVERNMENT, K.PLATFORM_GOVERNMENT,
+    K.FIRE_DETACHMENT,
+    K.FIRE_BRIGADE,
+    K.FIRE_STATION,
+    K.LEADERSHIP,
+    K.DEPARTMENT,
+    K.TOWN_GOVERNMENT,
+    K.PLATFORM_GOVERNMENT,
 }
 #: Who may register new buildings (inside their scope).
 REGISTRARS = {K.FIRE_DETACHMENT, K.FIRE_BRIGADE, K.TOWN_GOVERNMENT, K.PLATFORM_GOVERNMENT}
@@ -90,20 +95,24 @@ class Scope:
             return Q(region__path__startswith=self.region_path)
         if self.kind == K.DEPARTMENT:
             through = apps.get_model("buildings", "Building").sectors.through
-            return Q(pk__in=through.objects.filter(sector_id__in=self.sector_codes).values("building_id"))
+            return Q(
+                pk__in=through.objects.filter(sector_id__in=self.sector_codes).values("building_id")
+            )
         if self.kind in {K.PROPERTY_COMPANY, K.OWNER_UNIT}:
             resp = apps.get_model("buildings", "Responsibility")
             from towerwatch.buildings.choices import PARTY_ROLES
 
-            return Q(pk__in=resp.objects.filter(
-                organization_id=self.organization_id, role__in=PARTY_ROLES
-            ).values("building_id"))
+            return Q(
+                pk__in=resp.objects.filter(
+                    organization_id=self.organization_id, role__in=PARTY_ROLES
+                ).values("building_id")
+            )
         if self.kind == K.SERVICE_COMPANY:
             contract = apps.get_model("buildings", "ServiceContract")
             today = timezone.localdate()
-            live = contract.objects.filter(company_id=self.organization_id, start_date__lte=today).filter(
-                Q(end_date__isnull=True) | Q(end_date__gte=today)
-            )
+            live = contract.objects.filter(
+                company_id=self.organization_id, start_date__lte=today
+            ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
             return Q(pk__in=live.values("building_id"))
         return Q(pk__in=[])
 
@@ -128,7 +137,11 @@ def scope_for(user: Any) -> Scope | None:
 def _resolve(user: Any) -> Scope | None:
     membership = user.active_membership
     if membership is None or not membership.is_active:
-        membership = user.memberships.filter(is_active=True).select_related("organization__region", "grid").first()
+        membership = (
+            user.memberships.filter(is_active=True)
+            .select_related("organization__region", "grid")
+            .first()
+        )
     if membership is None:
         if user.is_superuser:
             return Scope(user.pk, None, "", "", Role.ADMIN, is_superuser=True)

@@ -80,7 +80,10 @@ def save_building(
         )
         if created:
             FireSystem.objects.bulk_create(
-                [FireSystem(building=building, kind=k, present=False) for k in FireSystemKind.values]
+                [
+                    FireSystem(building=building, kind=k, present=False)
+                    for k in FireSystemKind.values
+                ]
             )
             refresh_completeness(building)
     return building
@@ -90,7 +93,11 @@ def save_building(
 def delete_building(building: Building, *, acting_user: Any) -> None:
     """Delete a building file and what hangs off it (each deletion is change-logged)."""
     with acting(acting_user):
-        for row in [*building.responsibilities.all(), *building.fire_systems.all(), *building.service_contracts.all()]:
+        for row in [
+            *building.responsibilities.all(),
+            *building.fire_systems.all(),
+            *building.service_contracts.all(),
+        ]:
             row.delete()
         delete_object(building, acting_user=acting_user)
 
@@ -120,7 +127,13 @@ def reclassify_all(rules: RuleSet | None = None, batch: int = 2000) -> int:
     """Recompute every building's class after the rule set changed; returns how many changed."""
     rules = rules or RuleSet.current()
     changed = 0
-    fields = ["category", "is_high_rise", "fire_class", "is_super_high_rise", "classification_reasons"]
+    fields = [
+        "category",
+        "is_high_rise",
+        "fire_class",
+        "is_super_high_rise",
+        "classification_reasons",
+    ]
     qs = Building.objects.order_by("pk")
     last = 0
     while True:

@@ -43,7 +43,9 @@ class ScopedRegionField(serializers.PrimaryKeyRelatedField):
 class BuildingSerializer(StrictModelSerializer):
     region = ScopedRegionField()
     region_path = serializers.SerializerMethodField()
-    sectors = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Sector.objects.all(), required=False)
+    sectors = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Sector.objects.all(), required=False
+    )
     managing_organization_ids = serializers.SerializerMethodField()
     owner_organization_ids = serializers.SerializerMethodField()
     occupant_organization_ids = serializers.SerializerMethodField()
@@ -55,16 +57,51 @@ class BuildingSerializer(StrictModelSerializer):
     class Meta:
         model = Building
         fields = [
-            "id", "url", "code", "name", "address", "region", "region_path", "lon", "lat", "height_m",
-            "storeys_above", "storeys_below", "use", "sectors", "important_public", "library_volumes",
-            "total_area_m2", "largest_storey_area_m2", "year_completed", "stage", "is_old_residential",
-            "managing_arrangement", "category", "is_high_rise", "fire_class", "is_super_high_rise",
-            "classification_reasons", "completeness", "missing_roles", "managing_organization_ids",
-            "owner_organization_ids", "occupant_organization_ids", "fire_systems", "created_at", "updated_at",
+            "id",
+            "url",
+            "code",
+            "name",
+            "address",
+            "region",
+            "region_path",
+            "lon",
+            "lat",
+            "height_m",
+            "storeys_above",
+            "storeys_below",
+            "use",
+            "sectors",
+            "important_public",
+            "library_volumes",
+            "total_area_m2",
+            "largest_storey_area_m2",
+            "year_completed",
+            "stage",
+            "is_old_residential",
+            "managing_arrangement",
+            "category",
+            "is_high_rise",
+            "fire_class",
+            "is_super_high_rise",
+            "classification_reasons",
+            "completeness",
+            "missing_roles",
+            "managing_organization_ids",
+            "owner_organization_ids",
+            "occupant_organization_ids",
+            "fire_systems",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = [
-            "code", "category", "is_high_rise", "fire_class", "is_super_high_rise", "completeness",
-            "created_at", "updated_at",
+            "code",
+            "category",
+            "is_high_rise",
+            "fire_class",
+            "is_super_high_rise",
+            "completeness",
+            "created_at",
+            "updated_at",
         ]
 
     @extend_schema_field(RegionPathSerializer)
@@ -93,7 +130,9 @@ class BuildingSerializer(StrictModelSerializer):
 
     def create(self, validated: dict[str, Any]) -> Building:
         sectors = validated.pop("sectors", None)
-        building = actions.save_building(Building(**validated), sectors=sectors, acting_user=self._user())
+        building = actions.save_building(
+            Building(**validated), sectors=sectors, acting_user=self._user()
+        )
         return self._reload(building)
 
     def update(self, building: Building, validated: dict[str, Any]) -> Building:
@@ -111,9 +150,13 @@ class BuildingSerializer(StrictModelSerializer):
 
 
 def building_queryset(qs: Any) -> Any:
-    parties = Responsibility.objects.filter(role__in=PARTY_ROLES).only("building_id", "role", "organization_id")
+    parties = Responsibility.objects.filter(role__in=PARTY_ROLES).only(
+        "building_id", "role", "organization_id"
+    )
     return qs.select_related("region", "region__town", "region__community").prefetch_related(
-        "sectors", "fire_systems", Prefetch("responsibilities", queryset=parties, to_attr="party_links")
+        "sectors",
+        "fire_systems",
+        Prefetch("responsibilities", queryset=parties, to_attr="party_links"),
     )
 
 
@@ -142,5 +185,3 @@ class BuildingViewSet(ScopedModelViewSet):
         if scope is None or not scope.can_delete:
             raise PermissionDenied("Your role may not delete building files.")
         actions.delete_building(instance, acting_user=self.request.user)
-
-

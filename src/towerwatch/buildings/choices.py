@@ -6,7 +6,10 @@ class BuildingUse(models.TextChoices):
     """Main use, as GB 50016 Table 5.1.1 distinguishes buildings."""
 
     RESIDENTIAL = "residential", _("residential")
-    RESIDENTIAL_WITH_OUTLETS = "residential_outlets", _("residential with shop units (商业服务网点)")
+    RESIDENTIAL_WITH_OUTLETS = (
+        "residential_outlets",
+        _("residential with shop units (商业服务网点)"),
+    )
     DORMITORY = "dormitory", _("dormitory or apartment")
     OFFICE = "office", _("office")
     COMMERCIAL = "commercial", _("shop / mall")
@@ -21,7 +24,10 @@ class BuildingUse(models.TextChoices):
     EDUCATION = "education", _("education / research")
     CULTURE = "culture", _("culture and sport")
     LIBRARY = "library", _("library / book store")
-    BROADCAST_DISPATCH = "broadcast_dispatch", _("provincial broadcasting, disaster or power dispatch")
+    BROADCAST_DISPATCH = (
+        "broadcast_dispatch",
+        _("provincial broadcasting, disaster or power dispatch"),
+    )
     TRANSPORT = "transport", _("transport")
     OTHER_PUBLIC = "other_public", _("other public building")
 
@@ -79,8 +85,14 @@ ORGANIZATION_ROLES = (R.OWNER, R.OCCUPANT, R.MANAGER, R.DEPARTMENT)
 PARTY_ROLES = (R.OWNER, R.OCCUPANT, R.MANAGER)
 #: The links every building's file must have (registration completeness; the plan's task 4).
 REQUIRED_ROLES = (
-    R.OWNER, R.MANAGER, R.RESPONSIBLE_PERSON, R.SAFETY_MANAGER, R.TOWN_LEADER, R.GRID_OFFICER,
-    R.DEPARTMENT, R.DEPARTMENT_OFFICIAL,
+    R.OWNER,
+    R.MANAGER,
+    R.RESPONSIBLE_PERSON,
+    R.SAFETY_MANAGER,
+    R.TOWN_LEADER,
+    R.GRID_OFFICER,
+    R.DEPARTMENT,
+    R.DEPARTMENT_OFFICIAL,
 )
 
 
@@ -102,4 +114,3 @@ class FireSystemState(models.TextChoices):
     FAULT = "fault", _("fault")
     DISABLED = "disabled", _("out of service")
     UNKNOWN = "unknown", _("not verified")
-

@@ -60,18 +60,28 @@ def classify(facts: Facts, rules: RuleSet) -> Classification:
         key = "classification.highrise.residential_height_m"
         limit = rules.value(key)
         high = height > limit
-        because(key, _("Residential building, height %(h)s m %(cmp)s %(limit)s m") % {
-            "h": _fmt(height), "cmp": ">" if high else "≤", "limit": limit})
+        because(
+            key,
+            _("Residential building, height %(h)s m %(cmp)s %(limit)s m")
+            % {"h": _fmt(height), "cmp": ">" if high else "≤", "limit": limit},
+        )
     else:
         key = "classification.highrise.public_height_m"
         limit = rules.value(key)
         single = facts.storeys_above <= 1
         high = height > limit and not single
         if single and height > limit:
-            because(key, _("Single-storey public building: not high-rise whatever its height (%(h)s m)") % {"h": _fmt(height)})
+            because(
+                key,
+                _("Single-storey public building: not high-rise whatever its height (%(h)s m)")
+                % {"h": _fmt(height)},
+            )
         else:
-            because(key, _("Public building, height %(h)s m %(cmp)s %(limit)s m") % {
-                "h": _fmt(height), "cmp": ">" if height > limit else "≤", "limit": limit})
+            because(
+                key,
+                _("Public building, height %(h)s m %(cmp)s %(limit)s m")
+                % {"h": _fmt(height), "cmp": ">" if height > limit else "≤", "limit": limit},
+            )
 
     fire_class = FireClass.NONE
     if high:
@@ -81,15 +91,22 @@ def classify(facts: Facts, rules: RuleSet) -> Classification:
             reasons.extend(class1)
         else:
             fire_class = FireClass.CLASS_2
-            key = "classification.class1.residential_height_m" if residential else "classification.class1.public_height_m"
+            key = (
+                "classification.class1.residential_height_m"
+                if residential
+                else "classification.class1.public_height_m"
+            )
             because(key, _("No class 1 criterion met: class 2 high-rise"))
 
     key = "classification.super_highrise_height_m"
     super_limit = rules.value(key)
     is_super = height > super_limit
     if is_super:
-        because(key, _("Height %(h)s m > %(limit)s m: super high-rise, stricter management") % {
-            "h": _fmt(height), "limit": super_limit})
+        because(
+            key,
+            _("Height %(h)s m > %(limit)s m: super high-rise, stricter management")
+            % {"h": _fmt(height), "limit": super_limit},
+        )
 
     return Classification(
         category=Category.RESIDENTIAL if residential else Category.PUBLIC,
@@ -100,7 +117,9 @@ def classify(facts: Facts, rules: RuleSet) -> Classification:
     )
 
 
-def _class1_reasons(facts: Facts, height: float, residential: bool, rules: RuleSet) -> list[dict[str, Any]]:
+def _class1_reasons(
+    facts: Facts, height: float, residential: bool, rules: RuleSet
+) -> list[dict[str, Any]]:
     """Every class 1 criterion of Table 5.1.1 the building meets (any one suffices)."""
     found: list[dict[str, Any]] = []
 
@@ -110,19 +129,30 @@ def _class1_reasons(facts: Facts, height: float, residential: bool, rules: RuleS
     if residential:
         key = "classification.class1.residential_height_m"
         if height > rules.value(key):
-            hit(key, _("Residential height %(h)s m > %(limit)s m: class 1") % {"h": _fmt(height), "limit": rules.value(key)})
+            hit(
+                key,
+                _("Residential height %(h)s m > %(limit)s m: class 1")
+                % {"h": _fmt(height), "limit": rules.value(key)},
+            )
         return found
 
     key = "classification.class1.public_height_m"
     if height > rules.value(key):
-        hit(key, _("Public building height %(h)s m > %(limit)s m: class 1") % {"h": _fmt(height), "limit": rules.value(key)})
+        hit(
+            key,
+            _("Public building height %(h)s m > %(limit)s m: class 1")
+            % {"h": _fmt(height), "limit": rules.value(key)},
+        )
 
     key = "classification.class1.public_storey_area_m2"
     area_rule = rules.value(key)
     area = float(facts.largest_storey_area_m2 or 0)
     if facts.use in area_rule["uses"] and area > area_rule["area_m2"]:
-        hit(key, _("%(use)s with a storey above 24 m of %(a)s m² > %(limit)s m²: class 1") % {
-            "use": BuildingUse(facts.use).label, "a": _fmt(area), "limit": area_rule["area_m2"]})
+        hit(
+            key,
+            _("%(use)s with a storey above 24 m of %(a)s m² > %(limit)s m²: class 1")
+            % {"use": BuildingUse(facts.use).label, "a": _fmt(area), "limit": area_rule["area_m2"]},
+        )
 
     key = "classification.class1.public_uses"
     if facts.use in rules.value(key):
@@ -133,7 +163,11 @@ def _class1_reasons(facts: Facts, height: float, residential: bool, rules: RuleS
     key = "classification.class1.library_volumes"
     volumes = facts.library_volumes or 0
     if facts.use == BuildingUse.LIBRARY and volumes > rules.value(key):
-        hit(key, _("Library holding %(v)s volumes > %(limit)s: class 1") % {"v": f"{volumes:,}", "limit": f"{rules.value(key):,}"})
+        hit(
+            key,
+            _("Library holding %(v)s volumes > %(limit)s: class 1")
+            % {"v": f"{volumes:,}", "limit": f"{rules.value(key):,}"},
+        )
     return found
 
 

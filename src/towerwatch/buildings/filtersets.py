@@ -16,19 +16,34 @@ from .models import Building, Responsibility
 
 
 def _towns(request: Any) -> QuerySet[Region]:
-    return Region.objects.visible_to(getattr(request, "user", None)).towns().order_by("kind", "code")
+    return (
+        Region.objects.visible_to(getattr(request, "user", None)).towns().order_by("kind", "code")
+    )
 
 
 def _grids(request: Any) -> QuerySet[Region]:
-    return Region.objects.visible_to(getattr(request, "user", None)).filter(kind=RegionKind.GRID).order_by("code")
+    return (
+        Region.objects.visible_to(getattr(request, "user", None))
+        .filter(kind=RegionKind.GRID)
+        .order_by("code")
+    )
 
 
 def _managers(request: Any) -> QuerySet[Organization]:
-    return Organization.objects.visible_to(getattr(request, "user", None)).filter(
-        kind__in=[OrganizationKind.PROPERTY_COMPANY, OrganizationKind.OWNER_UNIT,
-                  OrganizationKind.TOWN_GOVERNMENT, OrganizationKind.PLATFORM_GOVERNMENT],
-        responsibilities__role=ResponsibilityRole.MANAGER,
-    ).distinct().order_by("name")
+    return (
+        Organization.objects.visible_to(getattr(request, "user", None))
+        .filter(
+            kind__in=[
+                OrganizationKind.PROPERTY_COMPANY,
+                OrganizationKind.OWNER_UNIT,
+                OrganizationKind.TOWN_GOVERNMENT,
+                OrganizationKind.PLATFORM_GOVERNMENT,
+            ],
+            responsibilities__role=ResponsibilityRole.MANAGER,
+        )
+        .distinct()
+        .order_by("name")
+    )
 
 
 COMPLETENESS_CHOICES = (
@@ -39,16 +54,26 @@ COMPLETENESS_CHOICES = (
 
 
 class BuildingFilterSet(df.FilterSet):
-    q = df.CharFilter(label=_("Search"), method="search", help_text=_("Name, address or building code"))
-    town = df.ModelChoiceFilter(label=_("Town / street / platform"), queryset=_towns, method="in_region")
+    q = df.CharFilter(
+        label=_("Search"), method="search", help_text=_("Name, address or building code")
+    )
+    town = df.ModelChoiceFilter(
+        label=_("Town / street / platform"), queryset=_towns, method="in_region"
+    )
     grid = df.ModelChoiceFilter(label=_("Grid"), queryset=_grids, method="in_region")
     fire_class = df.ChoiceFilter(label=_("Class"), choices=FireClass.choices)
     category = df.ChoiceFilter(label=_("Category"), choices=Category.choices)
     use = df.MultipleChoiceFilter(label=_("Main use"), choices=BuildingUse.choices)
-    height_min = df.NumberFilter(label=_("Height from (m)"), field_name="height_m", lookup_expr="gte")
+    height_min = df.NumberFilter(
+        label=_("Height from (m)"), field_name="height_m", lookup_expr="gte"
+    )
     height_max = df.NumberFilter(label=_("Height to (m)"), field_name="height_m", lookup_expr="lte")
-    manager = df.ModelChoiceFilter(label=_("Managing company"), queryset=_managers, method="managed_by")
-    completeness = df.ChoiceFilter(label=_("Registration"), choices=COMPLETENESS_CHOICES, method="by_completeness")
+    manager = df.ModelChoiceFilter(
+        label=_("Managing company"), queryset=_managers, method="managed_by"
+    )
+    completeness = df.ChoiceFilter(
+        label=_("Registration"), choices=COMPLETENESS_CHOICES, method="by_completeness"
+    )
     is_old_residential = df.BooleanFilter(label=_("Old residential"))
     is_super_high_rise = df.BooleanFilter(label=_("Super high-rise"))
     stage = df.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
@@ -64,14 +89,21 @@ class BuildingFilterSet(df.FilterSet):
             qs = qs.filter(search_text__contains=term)
         return qs
 
-    def in_region(self, qs: QuerySet[Building], name: str, value: Region | None) -> QuerySet[Building]:
+    def in_region(
+        self, qs: QuerySet[Building], name: str, value: Region | None
+    ) -> QuerySet[Building]:
         return qs.filter(region__path__startswith=value.path) if value else qs
 
-    def managed_by(self, qs: QuerySet[Building], name: str, value: Organization | None) -> QuerySet[Building]:
+    def managed_by(
+        self, qs: QuerySet[Building], name: str, value: Organization | None
+    ) -> QuerySet[Building]:
         if not value:
             return qs
-        return qs.filter(pk__in=Responsibility.objects.filter(
-            role=ResponsibilityRole.MANAGER, organization=value).values("building_id"))
+        return qs.filter(
+            pk__in=Responsibility.objects.filter(
+                role=ResponsibilityRole.MANAGER, organization=value
+            ).values("building_id")
+        )
 
     def by_completeness(self, qs: QuerySet[Building], name: str, value: str) -> QuerySet[Building]:
         return {
@@ -79,5 +111,3 @@ class BuildingFilterSet(df.FilterSet):
             "incomplete": qs.filter(completeness__lt=100),
             "poor": qs.filter(completeness__lt=50),
         }.get(value, qs)
-
-

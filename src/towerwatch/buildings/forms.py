@@ -29,16 +29,32 @@ class ScopedFormMixin:
 
 class BuildingForm(ScopedFormMixin, forms.ModelForm):
     sectors = forms.ModelMultipleChoiceField(
-        queryset=Sector.objects.all(), required=False, widget=forms.CheckboxSelectMultiple,
+        queryset=Sector.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         label=_("Occupancy sectors"),
     )
 
     class Meta:
         model = Building
         fields = [
-            "name", "address", "region", "lon", "lat", "height_m", "storeys_above", "storeys_below",
-            "use", "sectors", "important_public", "library_volumes", "total_area_m2",
-            "largest_storey_area_m2", "year_completed", "stage", "is_old_residential",
+            "name",
+            "address",
+            "region",
+            "lon",
+            "lat",
+            "height_m",
+            "storeys_above",
+            "storeys_below",
+            "use",
+            "sectors",
+            "important_public",
+            "library_volumes",
+            "total_area_m2",
+            "largest_storey_area_m2",
+            "year_completed",
+            "stage",
+            "is_old_residential",
             "managing_arrangement",
         ]
 
@@ -50,7 +66,9 @@ class BuildingForm(ScopedFormMixin, forms.ModelForm):
             .select_related("town")
             .order_by("path")
         )
-        self.fields["region"].label_from_instance = lambda r: f"{r.town.name if r.town else ''} › {r.name}"
+        self.fields["region"].label_from_instance = lambda r: (
+            f"{r.town.name if r.town else ''} › {r.name}"
+        )
         if self.instance.pk:
             self.initial["sectors"] = list(self.instance.sectors.values_list("pk", flat=True))
 
@@ -69,26 +87,40 @@ class ResponsibilityForm(ScopedFormMixin, forms.Form):
     """
 
     role = forms.ChoiceField(label=_("Role"), choices=ResponsibilityRole.choices)
-    organization = forms.ModelChoiceField(label=_("Organization"), queryset=Organization.objects.none(), required=False)
-    person = forms.ModelChoiceField(label=_("Person"), queryset=Person.objects.none(), required=False)
+    organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.none(), required=False
+    )
+    person = forms.ModelChoiceField(
+        label=_("Person"), queryset=Person.objects.none(), required=False
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=200)
-    new_person_name = forms.CharField(label=_("or a new person: name"), required=False, max_length=60)
+    new_person_name = forms.CharField(
+        label=_("or a new person: name"), required=False, max_length=60
+    )
     new_person_phone = forms.CharField(label=_("phone"), required=False, max_length=30)
     new_person_title = forms.CharField(label=_("post"), required=False, max_length=60)
 
     def __init__(self, *args: Any, building: Building, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.building = building
-        self.fields["organization"].queryset = Organization.objects.visible_to(self.user).exclude(
-            kind__in=[OrganizationKind.FIRE_STATION, OrganizationKind.FIRE_BRIGADE]
-        ).order_by("kind", "name")
+        self.fields["organization"].queryset = (
+            Organization.objects.visible_to(self.user)
+            .exclude(kind__in=[OrganizationKind.FIRE_STATION, OrganizationKind.FIRE_BRIGADE])
+            .order_by("kind", "name")
+        )
         linked_orgs = building.responsibilities.exclude(organization=None).values("organization_id")
-        self.fields["person"].queryset = Person.objects.visible_to(self.user).filter(
-            Q(organization__in=linked_orgs)
-            | Q(responsibilities__building=building)
-            | Q(organization__region__in=[building.region.town_id, building.region_id])
-            | Q(organization__kind=OrganizationKind.DEPARTMENT)
-        ).distinct().select_related("organization").order_by("organization__name", "name")
+        self.fields["person"].queryset = (
+            Person.objects.visible_to(self.user)
+            .filter(
+                Q(organization__in=linked_orgs)
+                | Q(responsibilities__building=building)
+                | Q(organization__region__in=[building.region.town_id, building.region_id])
+                | Q(organization__kind=OrganizationKind.DEPARTMENT)
+            )
+            .distinct()
+            .select_related("organization")
+            .order_by("organization__name", "name")
+        )
         self.fields["person"].label_from_instance = lambda p: f"{p.name}（{p.organization or '—'}）"
 
     def clean(self) -> dict[str, Any]:
@@ -103,5 +135,3 @@ class ResponsibilityForm(ScopedFormMixin, forms.Form):
             if not data.get("person") and not data.get("new_person_name"):
                 self.add_error("person", _("Pick a person or enter a new person's name."))
         return data
-
-

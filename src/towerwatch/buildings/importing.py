@@ -42,10 +42,23 @@ class BuildingImporter(Importer):
     sheet_title = "buildings"
     audit_name = "buildings"
     columns = [
-        Column("建筑编码", "code", help=gettext_lazy("Leave empty for a new building; an existing code updates that building."), example=""),
+        Column(
+            "建筑编码",
+            "code",
+            help=gettext_lazy(
+                "Leave empty for a new building; an existing code updates that building."
+            ),
+            example="",
+        ),
         Column("建筑名称", "name", required=True, example="滨江花园3栋"),
         Column("地址", "address", required=True, example="几江街道滨江路88号"),
-        Column("镇街/平台", "town", required=True, help=gettext_lazy("Name or code of the town, street or platform."), example="几江街道"),
+        Column(
+            "镇街/平台",
+            "town",
+            required=True,
+            help=gettext_lazy("Name or code of the town, street or platform."),
+            example="几江街道",
+        ),
         Column("社区/村", "community", help=gettext_lazy("Name or code; optional."), example=""),
         Column("网格", "grid", help=gettext_lazy("Name or code; optional."), example=""),
         Column("经度", "lon", help=gettext_lazy("WGS84 decimal degrees."), example=106.2551),
@@ -53,8 +66,19 @@ class BuildingImporter(Importer):
         Column("建筑高度(m)", "height_m", required=True, example=78.5),
         Column("地上层数", "storeys_above", required=True, example=26),
         Column("地下层数", "storeys_below", example=2),
-        Column("主要用途", "use", required=True, help=gettext_lazy("One of the use names, e.g. 住宅, 办公, 商店/商场."), example="住宅"),
-        Column("行业领域", "sectors", help=gettext_lazy("Sector names separated by commas."), example="住宅"),
+        Column(
+            "主要用途",
+            "use",
+            required=True,
+            help=gettext_lazy("One of the use names, e.g. 住宅, 办公, 商店/商场."),
+            example="住宅",
+        ),
+        Column(
+            "行业领域",
+            "sectors",
+            help=gettext_lazy("Sector names separated by commas."),
+            example="住宅",
+        ),
         Column("总建筑面积(m²)", "total_area_m2", example=23000),
         Column("24m以上最大楼层面积(m²)", "largest_storey_area_m2", example=880),
         Column("竣工年份", "year_completed", example=2012),
@@ -63,8 +87,18 @@ class BuildingImporter(Importer):
         Column("重要公共建筑", "important_public", help=gettext_lazy("是 / 否"), example="否"),
         Column("藏书(册)", "library_volumes", example=""),
         Column("管理方式", "managing_arrangement", example="物业服务企业"),
-        Column("物业服务企业/管理单位", "manager", help=gettext_lazy("Name or unified social credit code of a registered organization."), example=""),
-        Column("业主单位", "owner", help=gettext_lazy("Name or unified social credit code of a registered organization."), example=""),
+        Column(
+            "物业服务企业/管理单位",
+            "manager",
+            help=gettext_lazy("Name or unified social credit code of a registered organization."),
+            example="",
+        ),
+        Column(
+            "业主单位",
+            "owner",
+            help=gettext_lazy("Name or unified social credit code of a registered organization."),
+            example="",
+        ),
     ]
 
     def prepare(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
@@ -84,7 +118,9 @@ class BuildingImporter(Importer):
             if o.credit_code:
                 self.orgs[o.credit_code] = o
         codes = [r["code"] for _n, r in rows if r.get("code")]
-        self.existing = {b.code: b for b in Building.objects.visible_to(self.user).filter(code__in=codes)}
+        self.existing = {
+            b.code: b for b in Building.objects.visible_to(self.user).filter(code__in=codes)
+        }
         self.taken = set(Building.objects.filter(code__in=codes).values_list("code", flat=True))
         self.uses = _choice_lookup(BuildingUse)
         self.sector_lookup = _choice_lookup(SectorCode)
@@ -101,10 +137,17 @@ class BuildingImporter(Importer):
         code = str(r["code"]).strip() if r.get("code") else ""
         if code:
             if code in self.seen_codes:
-                err("code", _("The building code %(code)s appears twice in this file.") % {"code": code})
+                err(
+                    "code",
+                    _("The building code %(code)s appears twice in this file.") % {"code": code},
+                )
             self.seen_codes.add(code)
             if code in self.taken and code not in self.existing:
-                err("code", _("The building code %(code)s is already used by another building.") % {"code": code})
+                err(
+                    "code",
+                    _("The building code %(code)s is already used by another building.")
+                    % {"code": code},
+                )
         building = self.existing.get(code) or Building(code=code)
         region = self._region(r, err)
         if region is not None:
@@ -120,7 +163,9 @@ class BuildingImporter(Importer):
         building.use = self._choice(self.uses, r.get("use"), "use", err, required=True)
         building.stage = self._choice(self.stages, r.get("stage"), "stage", err) or Stage.IN_USE
         building.managing_arrangement = (
-            self._choice(self.arrangements, r.get("managing_arrangement"), "managing_arrangement", err)
+            self._choice(
+                self.arrangements, r.get("managing_arrangement"), "managing_arrangement", err
+            )
             or ManagingArrangement.NONE
         )
         building.is_old_residential = parse_bool(r.get("is_old_residential"))
@@ -134,15 +179,27 @@ class BuildingImporter(Importer):
                 else:
                     sectors.append(value)
         links = {}
-        for key, role in (("manager", ResponsibilityRole.MANAGER), ("owner", ResponsibilityRole.OWNER)):
+        for key, role in (
+            ("manager", ResponsibilityRole.MANAGER),
+            ("owner", ResponsibilityRole.OWNER),
+        ):
             if r.get(key):
                 org = self.orgs.get(str(r[key]).strip())
                 if org is None:
-                    err(key, _("No registered organization named %(n)s (register it first, or import organizations).") % {"n": r[key]})
+                    err(
+                        key,
+                        _(
+                            "No registered organization named %(n)s (register it first, or import organizations)."
+                        )
+                        % {"n": r[key]},
+                    )
                 else:
                     links[role] = org
         try:
-            building.full_clean(exclude=["code", "region"] if errors.get("region") else ["code"], validate_unique=False)
+            building.full_clean(
+                exclude=["code", "region"] if errors.get("region") else ["code"],
+                validate_unique=False,
+            )
         except ValidationError as exc:
             for key, msgs in exc.message_dict.items():
                 if key not in errors:  # the cell's own error already says it
@@ -155,20 +212,33 @@ class BuildingImporter(Importer):
     def _region(self, r: dict[str, Any], err: Any) -> Region | None:
         town = self.towns.get(str(r.get("town") or "").strip())
         if town is None:
-            err("town", _("Unknown town, street or platform (or outside your area): %(t)s") % {"t": r.get("town")})
+            err(
+                "town",
+                _("Unknown town, street or platform (or outside your area): %(t)s")
+                % {"t": r.get("town")},
+            )
             err("region", "")
             return None
         region = town
-        for key, what in (("community", RegionKind.COMMUNITY.label), ("grid", RegionKind.GRID.label)):
+        for key, what in (
+            ("community", RegionKind.COMMUNITY.label),
+            ("grid", RegionKind.GRID.label),
+        ):
             if r.get(key):
                 found = self.below.get((town.pk, str(r[key]).strip()))
                 if found is None:
-                    err(key, _("%(name)s is not a %(what)s of %(town)s") % {"name": r[key], "what": what, "town": town.name})
+                    err(
+                        key,
+                        _("%(name)s is not a %(what)s of %(town)s")
+                        % {"name": r[key], "what": what, "town": town.name},
+                    )
                     return None
                 region = found
         return region
 
-    def _choice(self, lookup: dict[str, str], value: Any, key: str, err: Any, required: bool = False) -> str:
+    def _choice(
+        self, lookup: dict[str, str], value: Any, key: str, err: Any, required: bool = False
+    ) -> str:
         if value in (None, ""):
             if required:
                 err(key, _("This field is required."))
@@ -183,13 +253,18 @@ class BuildingImporter(Importer):
         building: Building = item["building"]
         created = building.pk is None
         try:
-            actions.save_building(building, sectors=item["sectors"], acting_user=self.user, rules=self.rules)
+            actions.save_building(
+                building, sectors=item["sectors"], acting_user=self.user, rules=self.rules
+            )
         except Http404:
-            raise ValidationError({"town": _("This building would be outside your area.")}) from None
+            raise ValidationError(
+                {"town": _("This building would be outside your area.")}
+            ) from None
         for role, org in item["links"].items():
             if not building.responsibilities.filter(role=role, organization=org).exists():
                 actions.assign_responsibility(
-                    Responsibility(building=building, role=role, organization=org), acting_user=self.user
+                    Responsibility(building=building, role=role, organization=org),
+                    acting_user=self.user,
                 )
         return created
 
@@ -198,7 +273,11 @@ def _decimal(value: Any, key: str, err: Any) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        return Decimal(str(value)).quantize(Decimal("0.000001")) if key in ("lon", "lat") else Decimal(str(value))
+        return (
+            Decimal(str(value)).quantize(Decimal("0.000001"))
+            if key in ("lon", "lat")
+            else Decimal(str(value))
+        )
     except InvalidOperation:
         err(key, _("Not a number: %(v)s") % {"v": value})
         return None
@@ -242,9 +321,16 @@ def import_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read()
         mode = form.cleaned_data["mode"]
-        result = BuildingImporter(request.user).run(data, valid_only=mode == "valid_only", dry_run=mode == "check")
+        result = BuildingImporter(request.user).run(
+            data, valid_only=mode == "valid_only", dry_run=mode == "check"
+        )
     status = 400 if result and (result.fatal or (result.errors and not result.written)) else 200
-    return render(request, "buildings/building_import.html", {"form": form, "result": result, "columns": BuildingImporter.columns}, status=status)
+    return render(
+        request,
+        "buildings/building_import.html",
+        {"form": form, "result": result, "columns": BuildingImporter.columns},
+        status=status,
+    )
 
 
 @login_required

@@ -17,6 +17,7 @@ from towerwatch.organizations.choices import ServiceKind
 from towerwatch.organizations.models import Organization, Person, Region, Sector, validate_in_china
 
 from .choices import (
+    ORGANIZATION_ROLES,
     BuildingUse,
     Category,
     FireClass,
@@ -25,7 +26,6 @@ from .choices import (
     ManagingArrangement,
     ResponsibilityRole,
     Stage,
-    ORGANIZATION_ROLES,
 )
 from .querysets import BuildingQuerySet, BuildingRelatedQuerySet
 
@@ -54,13 +54,22 @@ class Building(ChangeLoggedModel):
     name = models.CharField(_("name"), max_length=120)
     address = models.CharField(_("address"), max_length=200)
     region = models.ForeignKey(
-        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="buildings",
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="buildings",
         help_text=_("The grid (or community) the building lies in."),
     )
-    lon = models.DecimalField(_("longitude (WGS84)"), max_digits=9, decimal_places=6, null=True, blank=True)
-    lat = models.DecimalField(_("latitude (WGS84)"), max_digits=9, decimal_places=6, null=True, blank=True)
+    lon = models.DecimalField(
+        _("longitude (WGS84)"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    lat = models.DecimalField(
+        _("latitude (WGS84)"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     height_m = models.DecimalField(
-        _("height (m)"), max_digits=6, decimal_places=2,
+        _("height (m)"),
+        max_digits=6,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(MAX_HEIGHT_M)],
         help_text=_("Building height as GB 50016 Appendix A measures it."),
     )
@@ -74,42 +83,74 @@ class Building(ChangeLoggedModel):
     sectors = models.ManyToManyField(
         Sector, verbose_name=_("occupancy sectors"), blank=True, related_name="buildings"
     )
-    important_public = models.BooleanField(_("important public building (重要公共建筑)"), default=False)
+    important_public = models.BooleanField(
+        _("important public building (重要公共建筑)"), default=False
+    )
     library_volumes = models.PositiveIntegerField(_("library volumes"), null=True, blank=True)
     total_area_m2 = models.DecimalField(
-        _("total floor area (m²)"), max_digits=10, decimal_places=1, null=True, blank=True,
+        _("total floor area (m²)"),
+        max_digits=10,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1)],
     )
     largest_storey_area_m2 = models.DecimalField(
-        _("largest storey area above 24 m (m²)"), max_digits=9, decimal_places=1, null=True,
-        blank=True, validators=[MinValueValidator(1)],
+        _("largest storey area above 24 m (m²)"),
+        max_digits=9,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
     )
     year_completed = models.PositiveSmallIntegerField(
-        _("year completed"), null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+        _("year completed"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
     )
     stage = models.CharField(_("stage"), max_length=14, choices=Stage.choices, default=Stage.IN_USE)
     is_old_residential = models.BooleanField(_("old residential building"), default=False)
     managing_arrangement = models.CharField(
-        _("managing arrangement"), max_length=20, choices=ManagingArrangement.choices,
+        _("managing arrangement"),
+        max_length=20,
+        choices=ManagingArrangement.choices,
         default=ManagingArrangement.NONE,
     )
 
     # Computed from the rule set (never typed in).
-    category = models.CharField(_("category"), max_length=12, choices=Category.choices, editable=False)
+    category = models.CharField(
+        _("category"), max_length=12, choices=Category.choices, editable=False
+    )
     is_high_rise = models.BooleanField(_("high-rise"), default=False, editable=False)
     fire_class = models.CharField(
-        _("class"), max_length=8, choices=FireClass.choices, default=FireClass.NONE, editable=False, db_index=True
+        _("class"),
+        max_length=8,
+        choices=FireClass.choices,
+        default=FireClass.NONE,
+        editable=False,
+        db_index=True,
     )
     is_super_high_rise = models.BooleanField(_("super high-rise"), default=False, editable=False)
-    classification_reasons = models.JSONField(_("classification reasons"), default=list, editable=False)
+    classification_reasons = models.JSONField(
+        _("classification reasons"), default=list, editable=False
+    )
     # Registration completeness (0–100) and the links it misses.
-    completeness = models.PositiveSmallIntegerField(_("registration completeness (%)"), default=0, editable=False)
+    completeness = models.PositiveSmallIntegerField(
+        _("registration completeness (%)"), default=0, editable=False
+    )
     missing_roles = models.JSONField(_("missing links"), default=list, editable=False)
     search_text = models.CharField(max_length=400, editable=False, default="")
 
     objects = BuildingQuerySet.as_manager()
 
-    changelog_exclude = ("created_at", "updated_at", "search_text", "classification_reasons", "public_token")
+    changelog_exclude = (
+        "created_at",
+        "updated_at",
+        "search_text",
+        "classification_reasons",
+        "public_token",
+    )
 
     class Meta:
         verbose_name = _("building")
@@ -141,7 +182,9 @@ class Building(ChangeLoggedModel):
     def clean(self) -> None:
         errors: dict[str, Any] = {}
         if (self.lon is None) != (self.lat is None):
-            errors["lat" if self.lat is None else "lon"] = _("Give both longitude and latitude, or neither.")
+            errors["lat" if self.lat is None else "lon"] = _(
+                "Give both longitude and latitude, or neither."
+            )
         elif self.lon is not None:
             try:
                 validate_in_china(float(self.lon), float(self.lat))
@@ -153,13 +196,29 @@ class Building(ChangeLoggedModel):
             if not low <= per_storey <= high:
                 errors["storeys_above"] = _(
                     "%(n)s storeys do not fit a height of %(h)s m (%(per).1f m a storey; expected %(low)s–%(high)s m)."
-                ) % {"n": self.storeys_above, "h": self.height_m, "per": per_storey, "low": low, "high": high}
-        if self.total_area_m2 and self.largest_storey_area_m2 and self.largest_storey_area_m2 > self.total_area_m2:
-            errors["largest_storey_area_m2"] = _("The largest storey cannot exceed the total floor area.")
+                ) % {
+                    "n": self.storeys_above,
+                    "h": self.height_m,
+                    "per": per_storey,
+                    "low": low,
+                    "high": high,
+                }
+        if (
+            self.total_area_m2
+            and self.largest_storey_area_m2
+            and self.largest_storey_area_m2 > self.total_area_m2
+        ):
+            errors["largest_storey_area_m2"] = _(
+                "The largest storey cannot exceed the total floor area."
+            )
         if self.library_volumes and self.use != BuildingUse.LIBRARY:
-            errors["library_volumes"] = _("Library volumes apply to libraries and book stores only.")
+            errors["library_volumes"] = _(
+                "Library volumes apply to libraries and book stores only."
+            )
         if self.region_id and self.region.kind in {"district"}:
-            errors["region"] = _("Place the building in a town, community or grid, not the whole district.")
+            errors["region"] = _(
+                "Place the building in a town, community or grid, not the whole district."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -175,10 +234,14 @@ class Building(ChangeLoggedModel):
 class FireSystem(ChangeLoggedModel):
     """One fire system of a building and its state."""
 
-    building = models.ForeignKey(Building, verbose_name=_("building"), on_delete=models.CASCADE, related_name="fire_systems")
+    building = models.ForeignKey(
+        Building, verbose_name=_("building"), on_delete=models.CASCADE, related_name="fire_systems"
+    )
     kind = models.CharField(_("system"), max_length=24, choices=FireSystemKind.choices)
     present = models.BooleanField(_("present"), default=True)
-    state = models.CharField(_("state"), max_length=10, choices=FireSystemState.choices, default=FireSystemState.UNKNOWN)
+    state = models.CharField(
+        _("state"), max_length=10, choices=FireSystemState.choices, default=FireSystemState.UNKNOWN
+    )
     last_tested = models.DateField(_("last tested"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
@@ -188,7 +251,9 @@ class FireSystem(ChangeLoggedModel):
         verbose_name = _("fire system")
         verbose_name_plural = _("fire systems")
         ordering = ["building", "kind"]
-        constraints = [models.UniqueConstraint(fields=["building", "kind"], name="firesystem_unique_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "kind"], name="firesystem_unique_kind")
+        ]
 
     def __str__(self) -> str:
         return f"{self.building.name} · {self.get_kind_display()}"
@@ -200,14 +265,27 @@ class FireSystem(ChangeLoggedModel):
 class Responsibility(ChangeLoggedModel):
     """One link of a building's responsibility chain: an organization or a person in a role."""
 
-    building = models.ForeignKey(Building, verbose_name=_("building"), on_delete=models.CASCADE, related_name="responsibilities")
+    building = models.ForeignKey(
+        Building,
+        verbose_name=_("building"),
+        on_delete=models.CASCADE,
+        related_name="responsibilities",
+    )
     role = models.CharField(_("role"), max_length=24, choices=ResponsibilityRole.choices)
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organization"), on_delete=models.PROTECT, null=True, blank=True,
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="responsibilities",
     )
     person = models.ForeignKey(
-        Person, verbose_name=_("person"), on_delete=models.PROTECT, null=True, blank=True,
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="responsibilities",
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -228,11 +306,13 @@ class Responsibility(ChangeLoggedModel):
                 name="responsibility_has_party",
             ),
             models.UniqueConstraint(
-                fields=["building", "role", "organization"], condition=models.Q(person__isnull=True),
+                fields=["building", "role", "organization"],
+                condition=models.Q(person__isnull=True),
                 name="responsibility_unique_org",
             ),
             models.UniqueConstraint(
-                fields=["building", "role", "person"], condition=models.Q(person__isnull=False),
+                fields=["building", "role", "person"],
+                condition=models.Q(person__isnull=False),
                 name="responsibility_unique_person",
             ),
         ]
@@ -253,9 +333,17 @@ class Responsibility(ChangeLoggedModel):
 class ServiceContract(ChangeLoggedModel):
     """A fire service company's contract on a building (maintenance, testing or assessment)."""
 
-    building = models.ForeignKey(Building, verbose_name=_("building"), on_delete=models.CASCADE, related_name="service_contracts")
+    building = models.ForeignKey(
+        Building,
+        verbose_name=_("building"),
+        on_delete=models.CASCADE,
+        related_name="service_contracts",
+    )
     company = models.ForeignKey(
-        Organization, verbose_name=_("company"), on_delete=models.PROTECT, related_name="service_contracts"
+        Organization,
+        verbose_name=_("company"),
+        on_delete=models.PROTECT,
+        related_name="service_contracts",
     )
     service = models.CharField(_("service"), max_length=12, choices=ServiceKind.choices)
     start_date = models.DateField(_("start"))

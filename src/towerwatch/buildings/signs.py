@@ -124,8 +124,9 @@ def _wrap(text: str, size: float, max_width: float, font: str = CJK_FONT) -> lis
     return lines
 
 
-def _wrap_lines(text: str, size: float, max_width: float, max_lines: int,
-                font: str = CJK_FONT) -> list[str]:
+def _wrap_lines(
+    text: str, size: float, max_width: float, max_lines: int, font: str = CJK_FONT
+) -> list[str]:
     """Wrap into at most ``max_lines`` lines, ending the last one with "…" if text was cut."""
     lines = _wrap(text, size, max_width, font)
     if len(lines) <= max_lines:
@@ -136,8 +137,9 @@ def _wrap_lines(text: str, size: float, max_width: float, max_lines: int,
     return [*lines[: max_lines - 1], last.rstrip() + "…"]
 
 
-def _fit_size(text: str, size: float, max_width: float, min_size: float,
-              font: str = CJK_FONT) -> float:
+def _fit_size(
+    text: str, size: float, max_width: float, min_size: float, font: str = CJK_FONT
+) -> float:
     """Shrink ``size`` until ``text`` fits on one line, but not below ``min_size``."""
     width = _width(text, size, font)
     if width <= max_width:
@@ -145,9 +147,18 @@ def _fit_size(text: str, size: float, max_width: float, min_size: float,
     return max(min_size, size * max_width / width)
 
 
-def _draw_text(canvas: Canvas, x: float, y: float, text: str, *, size: float,
-               color: Color = INK, font: str = CJK_FONT, align: str = "left",
-               bold: bool = False) -> None:
+def _draw_text(
+    canvas: Canvas,
+    x: float,
+    y: float,
+    text: str,
+    *,
+    size: float,
+    color: Color = INK,
+    font: str = CJK_FONT,
+    align: str = "left",
+    bold: bool = False,
+) -> None:
     """Draw one line of text; ``bold`` fakes a heavier weight by also stroking the glyphs.
 
     STSong-Light has no bold face, so headings are filled and stroked with a thin outline
@@ -175,8 +186,9 @@ def _draw_text(canvas: Canvas, x: float, y: float, text: str, *, size: float,
     canvas.restoreState()
 
 
-def _draw_qr(canvas: Canvas, matrix: Sequence[Sequence[int]], x: float, y: float,
-             side: float) -> None:
+def _draw_qr(
+    canvas: Canvas, matrix: Sequence[Sequence[int]], x: float, y: float, side: float
+) -> None:
     """Draw the QR ``matrix`` as filled vector rectangles in the square at (x, y) of ``side``.
 
     ``side`` includes the quiet zone.  Horizontal runs of dark modules are merged into one
@@ -250,11 +262,13 @@ def sign_pdf(
     canvas.rect(0, page_h - band_h, page_w, band_h, stroke=0, fill=1)
     canvas.setFillColor(DARK_RED)
     canvas.rect(0, page_h - band_h, page_w, 6 * u, stroke=0, fill=1)
-    _draw_text(canvas, cx, page_h - 58 * u, TITLE, size=44 * u, color=white,
-               align="center", bold=True)
+    _draw_text(
+        canvas, cx, page_h - 58 * u, TITLE, size=44 * u, color=white, align="center", bold=True
+    )
     district_size = _fit_size(district_name, 17 * u, inner_w, 10 * u)
-    _draw_text(canvas, cx, page_h - 87 * u, district_name, size=district_size,
-               color=white, align="center")
+    _draw_text(
+        canvas, cx, page_h - 87 * u, district_name, size=district_size, color=white, align="center"
+    )
 
     # ---- Building name (one line if it fits, else up to two) and code -----------------
     # Long names shrink to one line, then wrap to two smaller lines (cut with "…"), so the
@@ -269,8 +283,7 @@ def sign_pdf(
         y -= name_size * 1.25
     code_size = 17 * u
     y -= 2 * u
-    _draw_text(canvas, cx, y, code, size=code_size, font=LATIN_BOLD, color=MUTED,
-               align="center")
+    _draw_text(canvas, cx, y, code, size=code_size, font=LATIN_BOLD, color=MUTED, align="center")
     qr_top_limit = y - 18 * u  # leave room for the frame below the code
 
     # The rest is laid out from the bottom of the page up, then the QR code takes what is
@@ -331,12 +344,12 @@ def sign_pdf(
     # ---- URL (for those who type it) and the scan hint ---------------------------------
     url_y = box_top + 14 * u
     url_size = _fit_size(url, 9 * u, inner_w, 6 * u, font=LATIN)
-    _draw_text(canvas, cx, url_y, url, size=url_size, font=LATIN, color=MUTED,
-               align="center")
+    _draw_text(canvas, cx, url_y, url, size=url_size, font=LATIN, color=MUTED, align="center")
     hint_size = _fit_size(SCAN_HINT, 21 * u, inner_w, 12 * u)
     hint_y = url_y + 9 * u + 12 * u
-    _draw_text(canvas, cx, hint_y, SCAN_HINT, size=hint_size, color=FIRE_RED, align="center",
-               bold=True)
+    _draw_text(
+        canvas, cx, hint_y, SCAN_HINT, size=hint_size, color=FIRE_RED, align="center", bold=True
+    )
     qr_bottom_limit = hint_y + hint_size + 10 * u
 
     # ---- QR code, as large as fits (60-72 % of the page width), centred in the gap -------
@@ -348,8 +361,15 @@ def sign_pdf(
     canvas.setStrokeColor(FIRE_RED)
     canvas.setLineWidth(2.2 * u)
     frame = 2 * u
-    canvas.roundRect(qr_x - frame, qr_y - frame, side + 2 * frame, side + 2 * frame,
-                     radius=10 * u, stroke=1, fill=0)
+    canvas.roundRect(
+        qr_x - frame,
+        qr_y - frame,
+        side + 2 * frame,
+        side + 2 * frame,
+        radius=10 * u,
+        stroke=1,
+        fill=0,
+    )
     _draw_qr(canvas, _make_qr(url).matrix, qr_x, qr_y, side)
 
     canvas.showPage()

@@ -60,7 +60,9 @@ EXPORT_COLUMNS = [
 
 
 def with_managers(qs: Any) -> Any:
-    managers = Responsibility.objects.filter(role=ResponsibilityRole.MANAGER).select_related("organization")
+    managers = Responsibility.objects.filter(role=ResponsibilityRole.MANAGER).select_related(
+        "organization"
+    )
     return qs.select_related("region", "region__town", "region__community").prefetch_related(
         Prefetch("responsibilities", queryset=managers, to_attr="managers")
     )
@@ -88,13 +90,17 @@ class BuildingDetailView(ObjectDetailView):
     model = Building
 
     def scoped_queryset(self) -> Any:
-        return super().scoped_queryset().select_related("region", "region__town", "region__community")
+        return (
+            super().scoped_queryset().select_related("region", "region__town", "region__community")
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         b = self.object
         scope = require_scope(self.request)
-        links = list(b.responsibilities.select_related("organization", "person", "person__organization"))
+        links = list(
+            b.responsibilities.select_related("organization", "person", "person__organization")
+        )
         ctx["responsibilities"] = links
         ctx["missing_roles"] = [ResponsibilityRole(r).label for r in b.missing_roles]
         ctx["fire_systems"] = list(b.fire_systems.all())
@@ -108,7 +114,9 @@ class BuildingDetailView(ObjectDetailView):
         people = [r.person.pk for r in links if r.person and r.person.phone]
         if scope.sees_phones and people:
             AuditEvent.objects.create(
-                user=self.request.user, request_id=self.request.id, kind=AuditKind.UNMASK,
+                user=self.request.user,
+                request_id=self.request.id,
+                kind=AuditKind.UNMASK,
                 detail={"building": b.pk, "people": people},
             )
         return ctx
@@ -128,7 +136,9 @@ class BuildingEditView(ObjectEditView):
 
     def save(self, form: BuildingForm) -> Building:
         building = form.save(commit=False)
-        return actions.save_building(building, sectors=form.cleaned_data["sectors"], acting_user=self.request.user)
+        return actions.save_building(
+            building, sectors=form.cleaned_data["sectors"], acting_user=self.request.user
+        )
 
 
 class BuildingDeleteView(ObjectDeleteView):
@@ -162,8 +172,13 @@ def responsibility_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             with transaction.atomic():
                 data = form.cleaned_data
-                link = Responsibility(building=building, role=data["role"], organization=data["organization"],
-                                      person=data["person"], note=data["note"])
+                link = Responsibility(
+                    building=building,
+                    role=data["role"],
+                    organization=data["organization"],
+                    person=data["person"],
+                    note=data["note"],
+                )
                 if link.person is None and data.get("new_person_name"):
                     link.person = _new_person(request, data)
                 actions.assign_responsibility(link, acting_user=request.user)
@@ -184,8 +199,10 @@ def _new_person(request: HttpRequest, data: dict[str, Any]) -> Person:
 
     scope = require_scope(request)
     person = Person(
-        name=data["new_person_name"], phone=data.get("new_person_phone", ""),
-        title=data.get("new_person_title", ""), registered_by_id=scope.organization_id,
+        name=data["new_person_name"],
+        phone=data.get("new_person_phone", ""),
+        title=data.get("new_person_title", ""),
+        registered_by_id=scope.organization_id,
     )
     return save_person(person, acting_user=request.user)
 
@@ -210,7 +227,9 @@ FireSystemFormSet = modelformset_factory(FireSystem, form=FireSystemForm, extra=
 def fire_systems_edit(request: HttpRequest, pk: int) -> HttpResponse:
     building = _editable_building(request, pk)
     qs = building.fire_systems.all()
-    formset = FireSystemFormSet(request.POST or None, queryset=qs, form_kwargs={"user": request.user})
+    formset = FireSystemFormSet(
+        request.POST or None, queryset=qs, form_kwargs={"user": request.user}
+    )
     if request.method == "POST" and formset.is_valid():
         with transaction.atomic():
             for form in formset.forms:
@@ -219,7 +238,9 @@ def fire_systems_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Fire systems saved."))
         return HttpResponseRedirect(building.get_absolute_url() + "?tab=systems")
     return render(
-        request, "buildings/fire_systems_edit.html", {"object": building, "formset": formset},
+        request,
+        "buildings/fire_systems_edit.html",
+        {"object": building, "formset": formset},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -237,11 +258,16 @@ def building_sign(request: HttpRequest, pk: int) -> HttpResponse:
         size = "A4"
     manager = _posted_manager(b)
     pdf = signs.sign_pdf(
-        code=b.code, name=b.name, address=b.address,
-        class_label=class_label(b), citation=class_citation(b),
+        code=b.code,
+        name=b.name,
+        address=b.address,
+        class_label=class_label(b),
+        citation=class_citation(b),
         manager_name=manager.name if manager else "—",
         manager_phone_masked=mask_phone(manager.phone) if manager else "",
-        url=public_link(b), district_name=_district_name(b), page_size=size,
+        url=public_link(b),
+        district_name=_district_name(b),
+        page_size=size,
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{b.code}-{size}.pdf"'
@@ -249,7 +275,11 @@ def building_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _posted_manager(b: Building) -> Person | None:
-    link = b.responsibilities.filter(role=ResponsibilityRole.SAFETY_MANAGER).select_related("person").first()
+    link = (
+        b.responsibilities.filter(role=ResponsibilityRole.SAFETY_MANAGER)
+        .select_related("person")
+        .first()
+    )
     return link.person if link else None
 
 
@@ -263,7 +293,10 @@ def _district_name(b: Building) -> str:
 def class_label(b: Building) -> str:
     if not b.is_high_rise:
         return _("%(cat)s building, not high-rise") % {"cat": b.get_category_display()}
-    label = _("%(cls)s %(cat)s building") % {"cls": b.get_fire_class_display(), "cat": b.get_category_display()}
+    label = _("%(cls)s %(cat)s building") % {
+        "cls": b.get_fire_class_display(),
+        "cat": b.get_category_display(),
+    }
     return f"{label}（{_('super high-rise')}）" if b.is_super_high_rise else label
 
 
@@ -282,23 +315,37 @@ def public_building(request: HttpRequest, token: str) -> HttpResponse:
     except Building.DoesNotExist:
         raise Http404 from None
     manager = _posted_manager(b)
-    return render(request, "buildings/public_building.html", {
-        "b": b, "class_label": class_label(b), "reasons": b.classification_reasons,
-        "manager": manager, "manager_phone": mask_phone(manager.phone) if manager else "",
-        "systems": b.fire_systems.filter(present=True),
-    })
+    return render(
+        request,
+        "buildings/public_building.html",
+        {
+            "b": b,
+            "class_label": class_label(b),
+            "reasons": b.classification_reasons,
+            "manager": manager,
+            "manager_phone": mask_phone(manager.phone) if manager else "",
+            "systems": b.fire_systems.filter(present=True),
+        },
+    )
 
 
 @login_required
 def building_map(request: HttpRequest) -> HttpResponse:
     require_scope(request)
-    filterset = BuildingFilterSet(request.GET or None, queryset=Building.objects.none(), request=request)
-    return render(request, "buildings/building_map.html", {
-        "filter": filterset,
-        "tile_url": settings.TOWERWATCH_MAP_TILE_URL,
-        "tile_attribution": settings.TOWERWATCH_MAP_ATTRIBUTION,
-        "data_url": reverse("buildings:building_map_data") + ("?" + request.GET.urlencode() if request.GET else ""),
-    })
+    filterset = BuildingFilterSet(
+        request.GET or None, queryset=Building.objects.none(), request=request
+    )
+    return render(
+        request,
+        "buildings/building_map.html",
+        {
+            "filter": filterset,
+            "tile_url": settings.TOWERWATCH_MAP_TILE_URL,
+            "tile_attribution": settings.TOWERWATCH_MAP_ATTRIBUTION,
+            "data_url": reverse("buildings:building_map_data")
+            + ("?" + request.GET.urlencode() if request.GET else ""),
+        },
+    )
 
 
 @login_required
@@ -308,7 +355,9 @@ def building_map_data(request: HttpRequest) -> JsonResponse:
     Coordinates are stored in WGS84 and converted to GCJ-02 when the tile layer needs it.
     """
     require_scope(request)
-    filterset = BuildingFilterSet(request.GET, queryset=Building.objects.visible_to(request.user), request=request)
+    filterset = BuildingFilterSet(
+        request.GET, queryset=Building.objects.visible_to(request.user), request=request
+    )
     if not filterset.is_valid():
         return JsonResponse({"errors": filterset.errors}, status=400)
     rows = filterset.qs.exclude(lat=None).values_list("pk", "lat", "lon", "fire_class", "name")
@@ -319,4 +368,6 @@ def building_map_data(request: HttpRequest) -> JsonResponse:
         if gcj:
             x, y = wgs84_to_gcj02(x, y)
         points.append([pk, round(y, 6), round(x, 6), cls, name])
-    return JsonResponse({"crs": settings.TOWERWATCH_MAP_TILE_CRS, "count": len(points), "points": points})
+    return JsonResponse(
+        {"crs": settings.TOWERWATCH_MAP_TILE_CRS, "count": len(points), "points": points}
+    )

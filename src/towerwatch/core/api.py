@@ -31,9 +31,12 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     """
 
     def get_queryset(self) -> Any:
-        return self.queryset.model.objects.visible_to(self.request.user).select_related(
-            *getattr(self, "select_related", ())
-        ).prefetch_related(*getattr(self, "prefetch_related", ())).order_by(*self.queryset.query.order_by or ["pk"])
+        return (
+            self.queryset.model.objects.visible_to(self.request.user)
+            .select_related(*getattr(self, "select_related", ()))
+            .prefetch_related(*getattr(self, "prefetch_related", ()))
+            .order_by(*self.queryset.query.order_by or ["pk"])
+        )
 
     def check_write(self) -> None:
         scope = scope_for(self.request.user)

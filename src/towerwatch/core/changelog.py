@@ -50,7 +50,9 @@ def log_change(
     return change
 
 
-def _on_save(sender: type[models.Model], instance: ChangeLoggedModel, created: bool, **kw: Any) -> None:
+def _on_save(
+    sender: type[models.Model], instance: ChangeLoggedModel, created: bool, **kw: Any
+) -> None:
     if not isinstance(instance, ChangeLoggedModel) or kw.get("raw"):
         return
     pre = None if created else getattr(instance, "_prechange_snapshot", None)
@@ -72,7 +74,14 @@ def _on_m2m(sender: Any, instance: Any, action: str, reverse: bool, **kw: Any) -
     """Fold many-to-many changes into the change row this unit of work wrote for the object."""
     if reverse or not isinstance(instance, ChangeLoggedModel):
         return
-    if action not in {"pre_add", "pre_remove", "pre_clear", "post_add", "post_remove", "post_clear"}:
+    if action not in {
+        "pre_add",
+        "pre_remove",
+        "pre_clear",
+        "post_add",
+        "post_remove",
+        "post_clear",
+    }:
         return
     field = next(f for f in instance._meta.many_to_many if f.remote_field.through is sender)
     ids = sorted(getattr(instance, field.name).values_list("pk", flat=True))

@@ -26,7 +26,9 @@ current_change_context: ContextVar[ChangeContext | None] = ContextVar(
 
 
 @contextmanager
-def change_context(user: Any = None, request_id: uuid.UUID | None = None) -> Iterator[ChangeContext]:
+def change_context(
+    user: Any = None, request_id: uuid.UUID | None = None
+) -> Iterator[ChangeContext]:
     """Attribute every change made inside the block to `user` (None for system work)."""
     ctx = ChangeContext(user=user, request_id=request_id or uuid.uuid4())
     token = current_change_context.set(ctx)

@@ -53,7 +53,14 @@ class _Echo:
 
 
 def export_response(
-    *, fmt: str, basename: str, title: str, columns: Columns, objects: Iterable[Any], user: Any, filters: dict[str, Any]
+    *,
+    fmt: str,
+    basename: str,
+    title: str,
+    columns: Columns,
+    objects: Iterable[Any],
+    user: Any,
+    filters: dict[str, Any],
 ) -> HttpResponse | StreamingHttpResponse:
     """An .xlsx or CSV download of `objects`; the export is recorded as an audit event."""
     count_hint = getattr(objects, "count", None)
@@ -61,7 +68,12 @@ def export_response(
         user=user if getattr(user, "is_authenticated", False) else None,
         request_id=get_change_context().request_id,
         kind=AuditKind.EXPORT,
-        detail={"what": basename, "format": fmt, "filters": filters, "rows": count_hint() if callable(count_hint) else None},
+        detail={
+            "what": basename,
+            "format": fmt,
+            "filters": filters,
+            "rows": count_hint() if callable(count_hint) else None,
+        },
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":

@@ -93,30 +93,42 @@ class Importer:
     def read(self, data: bytes) -> list[tuple[int, dict[str, Any]]]:
         """(row number, {key: value}) for every non-empty row; ImportFileError for bad files."""
         if len(data) > settings.TOWERWATCH_IMPORT_MAX_BYTES:
-            raise ImportFileError(_("The file is larger than %(mb)s MB.") % {
-                "mb": settings.TOWERWATCH_IMPORT_MAX_BYTES // (1024 * 1024)})
+            raise ImportFileError(
+                _("The file is larger than %(mb)s MB.")
+                % {"mb": settings.TOWERWATCH_IMPORT_MAX_BYTES // (1024 * 1024)}
+            )
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise ImportFileError(_("This is not an Excel .xlsx file (save it as .xlsx and try again).")) from exc
+            raise ImportFileError(
+                _("This is not an Excel .xlsx file (save it as .xlsx and try again).")
+            ) from exc
         ws = wb.worksheets[0]
         max_rows = settings.TOWERWATCH_IMPORT_MAX_ROWS
         if ws.max_row and ws.max_row - 1 > max_rows:
-            raise ImportFileError(_("The file has %(n)s rows; at most %(max)s rows can be imported at once.") % {
-                "n": ws.max_row - 1, "max": max_rows})
+            raise ImportFileError(
+                _("The file has %(n)s rows; at most %(max)s rows can be imported at once.")
+                % {"n": ws.max_row - 1, "max": max_rows}
+            )
         rows = ws.iter_rows(values_only=True)
         header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
         by_header = {c.header: c for c in self.columns}
         missing = [c.header for c in self.columns if c.required and c.header not in header]
         if missing:
-            raise ImportFileError(_("Required columns are missing: %(cols)s. Download the template for the expected columns.") % {
-                "cols": "、".join(missing)})
+            raise ImportFileError(
+                _(
+                    "Required columns are missing: %(cols)s. Download the template for the expected columns."
+                )
+                % {"cols": "、".join(missing)}
+            )
         index = {i: by_header[h].key for i, h in enumerate(header) if h in by_header}
         out: list[tuple[int, dict[str, Any]]] = []
         for number, values in enumerate(rows, start=2):
             if number - 1 > max_rows:
                 raise ImportFileError(_("The file has more than %(max)s rows.") % {"max": max_rows})
-            record = {key: _clean(values[i]) if i < len(values) else None for i, key in index.items()}
+            record = {
+                key: _clean(values[i]) if i < len(values) else None for i, key in index.items()
+            }
             if any(v not in (None, "") for v in record.values()):
                 out.append((number, record))
         wb.close()
@@ -157,9 +169,16 @@ class Importer:
                 else:
                     result.updated += 1
             AuditEvent.objects.create(
-                user=self.user, request_id=get_change_context().request_id, kind=AuditKind.IMPORT,
-                detail={"what": self.audit_name, "rows": result.total, "created": result.created,
-                        "updated": result.updated, "skipped": result.invalid_rows},
+                user=self.user,
+                request_id=get_change_context().request_id,
+                kind=AuditKind.IMPORT,
+                detail={
+                    "what": self.audit_name,
+                    "rows": result.total,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "skipped": result.invalid_rows,
+                },
             )
         result.written = True
         return result

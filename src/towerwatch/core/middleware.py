@@ -39,6 +39,6 @@ class _LazyUser:
     def __init__(self, request: HttpRequest) -> None:
         self.request = request
 
-    def resolve(self):  # noqa: ANN201
+    def resolve(self):
         user = getattr(self.request, "user", None)
         return user if user is not None and user.is_authenticated else None

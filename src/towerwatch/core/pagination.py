@@ -10,13 +10,15 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
     max_limit = 1000
 
 
-def exception_handler(exc, context):  # noqa: ANN001, ANN201  (DRF's hook signature)
+def exception_handler(exc, context):
     """Django `ValidationError`s raised by models and actions become 400 answers naming fields."""
     from django.core.exceptions import ValidationError as DjangoValidationError
     from rest_framework.exceptions import ValidationError
     from rest_framework.views import exception_handler as drf_exception_handler
 
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         exc = ValidationError(detail)
     return drf_exception_handler(exc, context)

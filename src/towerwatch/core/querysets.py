@@ -37,5 +37,7 @@ class ScopedQuerySet(models.QuerySet, Generic[M]):  # type: ignore[type-arg]  # 
     def restrict(self, scope: Scope) -> ScopedQuerySet[M]:
         """Rows reachable from the buildings in `scope`."""
         if self.scope_path is None:
-            raise NotImplementedError(f"{self.model.__name__} must declare scope_path or restrict()")
+            raise NotImplementedError(
+                f"{self.model.__name__} must declare scope_path or restrict()"
+            )
         return self.filter(**{f"{self.scope_path}__in": scope.buildings()})

@@ -30,7 +30,9 @@ def save_region(region: Region, *, acting_user: Any) -> Region:
 @transaction.atomic
 def save_organization(org: Organization, *, sectors: Any = None, acting_user: Any) -> Organization:
     """Create or change an organization (credit code and phone validated)."""
-    return save_object(org, acting_user=acting_user, m2m={"sectors": sectors} if sectors is not None else None)
+    return save_object(
+        org, acting_user=acting_user, m2m={"sectors": sectors} if sectors is not None else None
+    )
 
 
 @transaction.atomic

@@ -18,8 +18,21 @@ from .models import Organization, Person, Region, Sector
 class RegionSerializer(StrictModelSerializer):
     class Meta:
         model = Region
-        fields = ["id", "name", "code", "kind", "parent", "path", "depth", "town", "community",
-                  "centre_lon", "centre_lat", "boundary", "boundary_approximate"]
+        fields = [
+            "id",
+            "name",
+            "code",
+            "kind",
+            "parent",
+            "path",
+            "depth",
+            "town",
+            "community",
+            "centre_lon",
+            "centre_lat",
+            "boundary",
+            "boundary_approximate",
+        ]
         read_only_fields = ["path", "depth", "town", "community"]
 
     def create(self, validated: dict[str, Any]) -> Region:
@@ -32,23 +45,44 @@ class RegionSerializer(StrictModelSerializer):
 
 
 class OrganizationSerializer(StrictModelSerializer):
-    sectors = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Sector.objects.all(), required=False)
+    sectors = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Sector.objects.all(), required=False
+    )
 
     class Meta:
         model = Organization
-        fields = ["id", "name", "short_name", "kind", "credit_code", "region", "parent", "sectors",
-                  "service_kinds", "utility_kind", "is_business", "address", "phone"]
+        fields = [
+            "id",
+            "name",
+            "short_name",
+            "kind",
+            "credit_code",
+            "region",
+            "parent",
+            "sectors",
+            "service_kinds",
+            "utility_kind",
+            "is_business",
+            "address",
+            "phone",
+        ]
 
     def create(self, validated: dict[str, Any]) -> Organization:
         sectors = validated.pop("sectors", None)
-        org = Organization(**validated, registered_by_id=scope_for(self.context["request"].user).organization_id)
-        return actions.save_organization(org, sectors=sectors, acting_user=self.context["request"].user)
+        org = Organization(
+            **validated, registered_by_id=scope_for(self.context["request"].user).organization_id
+        )
+        return actions.save_organization(
+            org, sectors=sectors, acting_user=self.context["request"].user
+        )
 
     def update(self, org: Organization, validated: dict[str, Any]) -> Organization:
         sectors = validated.pop("sectors", None)
         for k, v in validated.items():
             setattr(org, k, v)
-        return actions.save_organization(org, sectors=sectors, acting_user=self.context["request"].user)
+        return actions.save_organization(
+            org, sectors=sectors, acting_user=self.context["request"].user
+        )
 
 
 class PersonSerializer(StrictModelSerializer):

@@ -11,7 +11,11 @@ from .models import Organization, Person, Region
 
 
 def _regions(request: Any) -> QuerySet[Region]:
-    return Region.objects.visible_to(getattr(request, "user", None)).exclude(kind=RegionKind.GRID).order_by("path")
+    return (
+        Region.objects.visible_to(getattr(request, "user", None))
+        .exclude(kind=RegionKind.GRID)
+        .order_by("path")
+    )
 
 
 class OrganizationFilterSet(df.FilterSet):
@@ -24,15 +28,23 @@ class OrganizationFilterSet(df.FilterSet):
         fields: list[str] = []
 
     def search(self, qs: QuerySet[Organization], name: str, value: str) -> QuerySet[Organization]:
-        return qs.filter(Q(name__icontains=value) | Q(short_name__icontains=value) | Q(credit_code__iexact=value))
+        return qs.filter(
+            Q(name__icontains=value) | Q(short_name__icontains=value) | Q(credit_code__iexact=value)
+        )
 
-    def in_region(self, qs: QuerySet[Organization], name: str, value: Region | None) -> QuerySet[Organization]:
+    def in_region(
+        self, qs: QuerySet[Organization], name: str, value: Region | None
+    ) -> QuerySet[Organization]:
         return qs.filter(region__path__startswith=value.path) if value else qs
 
 
 class PersonFilterSet(df.FilterSet):
     q = df.CharFilter(label=_("Search"), method="search", help_text=_("Name or post"))
-    organization_kind = df.ChoiceFilter(label=_("Organization kind"), choices=OrganizationKind.choices, field_name="organization__kind")
+    organization_kind = df.ChoiceFilter(
+        label=_("Organization kind"),
+        choices=OrganizationKind.choices,
+        field_name="organization__kind",
+    )
 
     class Meta:
         model = Person

@@ -13,20 +13,40 @@ from .models import Organization, Person, Region, Sector
 
 class OrganizationForm(ScopedFormMixin, forms.ModelForm):
     sectors = forms.ModelMultipleChoiceField(
-        queryset=Sector.objects.all(), required=False, widget=forms.CheckboxSelectMultiple, label=_("Supervised sectors")
+        queryset=Sector.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Supervised sectors"),
     )
     service_kinds = forms.MultipleChoiceField(
-        choices=ServiceKind.choices, required=False, widget=forms.CheckboxSelectMultiple, label=_("Services offered")
+        choices=ServiceKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Services offered"),
     )
 
     class Meta:
         model = Organization
-        fields = ["name", "short_name", "kind", "credit_code", "region", "parent", "sectors", "service_kinds",
-                  "utility_kind", "is_business", "address", "phone"]
+        fields = [
+            "name",
+            "short_name",
+            "kind",
+            "credit_code",
+            "region",
+            "parent",
+            "sectors",
+            "service_kinds",
+            "utility_kind",
+            "is_business",
+            "address",
+            "phone",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.visible_to(self.user).exclude(kind=RegionKind.GRID).order_by("path")
+        self.fields["region"].queryset = (
+            Region.objects.visible_to(self.user).exclude(kind=RegionKind.GRID).order_by("path")
+        )
         self.fields["parent"].queryset = Organization.objects.visible_to(self.user).order_by("name")
         if self.instance.pk:
             self.initial["sectors"] = list(self.instance.sectors.values_list("pk", flat=True))
@@ -39,16 +59,33 @@ class PersonForm(ScopedFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.visible_to(self.user).order_by("name")
+        self.fields["organization"].queryset = Organization.objects.visible_to(self.user).order_by(
+            "name"
+        )
 
 
 class RegionForm(ScopedFormMixin, forms.ModelForm):
-    boundary = forms.JSONField(required=False, label=_("Boundary (GeoJSON geometry, WGS84)"), widget=forms.Textarea(attrs={"rows": 3}))
+    boundary = forms.JSONField(
+        required=False,
+        label=_("Boundary (GeoJSON geometry, WGS84)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     class Meta:
         model = Region
-        fields = ["name", "code", "kind", "parent", "centre_lon", "centre_lat", "boundary", "boundary_approximate"]
+        fields = [
+            "name",
+            "code",
+            "kind",
+            "parent",
+            "centre_lon",
+            "centre_lat",
+            "boundary",
+            "boundary_approximate",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Region.objects.visible_to(self.user).exclude(kind=RegionKind.GRID).order_by("path")
+        self.fields["parent"].queryset = (
+            Region.objects.visible_to(self.user).exclude(kind=RegionKind.GRID).order_by("path")
+        )

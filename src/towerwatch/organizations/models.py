@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -39,26 +38,43 @@ class Region(ChangeLoggedModel):
     code = models.CharField(_("code"), max_length=20, unique=True)
     kind = models.CharField(_("kind"), max_length=12, choices=RegionKind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), on_delete=models.PROTECT, null=True, blank=True,
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="children",
     )
     path = models.CharField(_("path"), max_length=200, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
     town = models.ForeignKey(
-        "self", verbose_name=_("town/street/platform"), on_delete=models.PROTECT, null=True,
-        blank=True, editable=False, related_name="+",
+        "self",
+        verbose_name=_("town/street/platform"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
     community = models.ForeignKey(
-        "self", verbose_name=_("community/village"), on_delete=models.PROTECT, null=True,
-        blank=True, editable=False, related_name="+",
+        "self",
+        verbose_name=_("community/village"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
-    centre_lon = models.DecimalField(_("centre longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    centre_lat = models.DecimalField(_("centre latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    boundary = models.JSONField(
-        _("boundary (GeoJSON geometry, WGS84)"), null=True, blank=True
+    centre_lon = models.DecimalField(
+        _("centre longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
+    centre_lat = models.DecimalField(
+        _("centre latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    boundary = models.JSONField(_("boundary (GeoJSON geometry, WGS84)"), null=True, blank=True)
     boundary_approximate = models.BooleanField(
-        _("boundary is approximate"), default=False,
+        _("boundary is approximate"),
+        default=False,
         help_text=_("Drawn around the centre for orientation, not surveyed."),
     )
 
@@ -82,10 +98,13 @@ class Region(ChangeLoggedModel):
         parent_kind = self.parent.kind if self.parent_id else None
         if allowed and parent_kind not in allowed:
             raise ValidationError(
-                {"parent": _("A %(kind)s must sit under a %(allowed)s.") % {
-                    "kind": self.get_kind_display(),
-                    "allowed": " / ".join(str(RegionKind(k).label) for k in allowed),
-                }}
+                {
+                    "parent": _("A %(kind)s must sit under a %(allowed)s.")
+                    % {
+                        "kind": self.get_kind_display(),
+                        "allowed": " / ".join(str(RegionKind(k).label) for k in allowed),
+                    }
+                }
             )
         if not allowed and self.parent_id:
             raise ValidationError({"parent": _("A district has no parent region.")})
@@ -139,7 +158,9 @@ def validate_geometry(geometry: Any) -> None:
                 for lon, lat, *_rest in ring:
                     validate_in_china(float(lon), float(lat))
     except (TypeError, ValueError) as exc:
-        raise ValidationError(_("The boundary's coordinates are not [longitude, latitude] pairs.")) from exc
+        raise ValidationError(
+            _("The boundary's coordinates are not [longitude, latitude] pairs.")
+        ) from exc
 
 
 # Bounding box of the People's Republic of China (WGS84), the coordinate sanity check.
@@ -150,7 +171,9 @@ CHINA_LAT = (3.8, 53.6)
 def validate_in_china(lon: float, lat: float) -> None:
     if not (CHINA_LON[0] <= lon <= CHINA_LON[1] and CHINA_LAT[0] <= lat <= CHINA_LAT[1]):
         raise ValidationError(
-            _("The position %(lon)s, %(lat)s is outside China (longitude 73.4–135.1, latitude 3.8–53.6, WGS84).")
+            _(
+                "The position %(lon)s, %(lat)s is outside China (longitude 73.4–135.1, latitude 3.8–53.6, WGS84)."
+            )
             % {"lon": lon, "lat": lat},
             code="outside_china",
         )
@@ -175,38 +198,67 @@ class Organization(ChangeLoggedModel):
 
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
-    kind = models.CharField(_("kind"), max_length=24, choices=OrganizationKind.choices, db_index=True)
+    kind = models.CharField(
+        _("kind"), max_length=24, choices=OrganizationKind.choices, db_index=True
+    )
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True, null=True, blank=True,
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
         validators=[validate_credit_code],
     )
     region = models.ForeignKey(
-        Region, verbose_name=_("region"), on_delete=models.PROTECT, null=True, blank=True,
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="organizations",
-        help_text=_("The territory a government, fire or utility body covers; else where the organization sits."),
+        help_text=_(
+            "The territory a government, fire or utility body covers; else where the organization sits."
+        ),
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent organization"), on_delete=models.PROTECT, null=True,
-        blank=True, related_name="children",
+        "self",
+        verbose_name=_("parent organization"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
     )
     sectors = models.ManyToManyField(
-        Sector, verbose_name=_("supervised sectors"), blank=True, related_name="departments",
+        Sector,
+        verbose_name=_("supervised sectors"),
+        blank=True,
+        related_name="departments",
         help_text=_("For industry departments: the sectors whose buildings it supervises."),
     )
     service_kinds = models.JSONField(
-        _("services offered"), default=list, blank=True,
+        _("services offered"),
+        default=list,
+        blank=True,
         help_text=_("For fire service companies: maintenance, testing, assessment."),
     )
-    utility_kind = models.CharField(_("utility"), max_length=10, choices=UtilityKind.choices, blank=True)
+    utility_kind = models.CharField(
+        _("utility"), max_length=10, choices=UtilityKind.choices, blank=True
+    )
     is_business = models.BooleanField(
-        _("business (经营性) unit"), default=True,
+        _("business (经营性) unit"),
+        default=True,
         help_text=_("Fines differ for business and non-business units (高层规定 Art. 47)."),
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     registered_by = models.ForeignKey(
-        "organizations.Organization", verbose_name=_("registered by"), on_delete=models.SET_NULL,
-        null=True, blank=True, editable=False, related_name="+",
+        "organizations.Organization",
+        verbose_name=_("registered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
 
     objects = OrganizationQuerySet.as_manager()
@@ -234,7 +286,11 @@ class Organization(ChangeLoggedModel):
         territorial = {OrganizationKind.TOWN_GOVERNMENT, OrganizationKind.PLATFORM_GOVERNMENT}
         if self.kind in territorial and (self.region is None or not self.region.is_town_level):
             raise ValidationError(
-                {"region": _("A town/street or platform government covers one town, street or platform.")}
+                {
+                    "region": _(
+                        "A town/street or platform government covers one town, street or platform."
+                    )
+                }
             )
 
 
@@ -250,14 +306,23 @@ class Person(ChangeLoggedModel):
 
     name = models.CharField(_("name"), max_length=60)
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organization"), on_delete=models.PROTECT, null=True,
-        blank=True, related_name="people",
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
     )
     title = models.CharField(_("title / post"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     registered_by = models.ForeignKey(
-        "organizations.Organization", verbose_name=_("registered by"), on_delete=models.SET_NULL,
-        null=True, blank=True, editable=False, related_name="+",
+        "organizations.Organization",
+        verbose_name=_("registered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
 
     objects = PersonQuerySet.as_manager()
@@ -285,7 +350,9 @@ class Person(ChangeLoggedModel):
 class Certificate(ChangeLoggedModel):
     """A qualification a person holds, e.g. 消防设施操作员 level 4."""
 
-    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="certificates")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="certificates"
+    )
     kind = models.CharField(_("certificate"), max_length=30, choices=CertificateKind.choices)
     level = models.CharField(_("level"), max_length=2, choices=CertificateLevel.choices, blank=True)
     number = models.CharField(_("number"), max_length=40, blank=True)

@@ -21,8 +21,8 @@ class RegionQuerySet(ScopedQuerySet):
     """A territorial scope sees its subtree and its ancestors; others the regions of their buildings."""
 
     def restrict(self, scope: Scope) -> RegionQuerySet:
-        from towerwatch.accounts.scope import TERRITORIAL
         from towerwatch.accounts.choices import Role
+        from towerwatch.accounts.scope import TERRITORIAL
 
         if scope.region_path and (scope.role == Role.GRID_OFFICER or scope.kind in TERRITORIAL):
             return self.filter(
@@ -30,7 +30,9 @@ class RegionQuerySet(ScopedQuerySet):
             )
         building = apps.get_model("buildings", "Building")
         paths = (
-            self.model.objects.filter(pk__in=building.objects.filter(scope.building_filter()).values("region_id"))
+            self.model.objects.filter(
+                pk__in=building.objects.filter(scope.building_filter()).values("region_id")
+            )
             .values_list("path", flat=True)
             .distinct()
         )
@@ -58,7 +60,11 @@ class OrganizationQuerySet(ScopedQuerySet):
             Q(pk=scope.organization_id)
             | Q(registered_by=scope.organization_id)
             | Q(kind__in=PUBLIC_BODIES)
-            | Q(pk__in=responsibility.objects.filter(building__in=buildings).values("organization_id"))
+            | Q(
+                pk__in=responsibility.objects.filter(building__in=buildings).values(
+                    "organization_id"
+                )
+            )
             | Q(pk__in=contract.objects.filter(building__in=buildings).values("company_id"))
         )
 
@@ -73,5 +79,9 @@ class PersonQuerySet(ScopedQuerySet):
         return self.filter(
             Q(organization__in=visible_orgs)
             | Q(registered_by=scope.organization_id)
-            | Q(pk__in=responsibility.objects.filter(building__in=scope.buildings()).values("person_id"))
+            | Q(
+                pk__in=responsibility.objects.filter(building__in=scope.buildings()).values(
+                    "person_id"
+                )
+            )
         )

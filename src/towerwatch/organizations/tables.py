@@ -24,7 +24,7 @@ class PersonTable(tables.Table):
         fields = ("name", "title", "organization", "phone")
         attrs = {"class": "table table-sm table-hover align-middle mb-0"}
 
-    def __init__(self, *args, show_phones: bool = False, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, show_phones: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.show_phones = show_phones
 
@@ -35,7 +35,9 @@ class PersonTable(tables.Table):
 class RegionTable(tables.Table):
     name = tables.Column(linkify=True)
     parent = tables.Column(accessor="parent__name", verbose_name=_("Parent"))
-    buildings = tables.Column(verbose_name=_("Buildings"), orderable=False, accessor="building_count")
+    buildings = tables.Column(
+        verbose_name=_("Buildings"), orderable=False, accessor="building_count"
+    )
 
     class Meta:
         model = Region

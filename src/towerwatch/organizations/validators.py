@@ -27,7 +27,9 @@ def validate_credit_code(value: str) -> None:
     code = (value or "").strip().upper()
     if not _CREDIT_CODE_RE.match(code):
         raise ValidationError(
-            _("A unified social credit code has 18 characters: digits and capital letters except I, O, Z, S, V."),
+            _(
+                "A unified social credit code has 18 characters: digits and capital letters except I, O, Z, S, V."
+            ),
             code="credit_code_form",
         )
     if credit_code_check_char(code[:17]) != code[17]:
@@ -56,13 +58,17 @@ def normalize_phone(value: str) -> str:
         number = None
     if number is None or number.country_code != 86 or not phonenumbers.is_valid_number(number):
         raise ValidationError(
-            _("Enter a Chinese mobile number (11 digits, e.g. 13812345678) or a landline with its area code (e.g. 023-47521234)."),
+            _(
+                "Enter a Chinese mobile number (11 digits, e.g. 13812345678) or a landline with its area code (e.g. 023-47521234)."
+            ),
             code="phone",
         )
     if phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE:
         return str(number.national_number)
     # NATIONAL formatting is "023 4752 1234": the area code, then the local number.
-    area, *local = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL).split()
+    area, *local = phonenumbers.format_number(
+        number, phonenumbers.PhoneNumberFormat.NATIONAL
+    ).split()
     canonical = f"{area}-{''.join(local)}" if local else area
     return f"{canonical}-{ext}" if ext else canonical
 

@@ -67,7 +67,8 @@ class OrganizationDetailView(ObjectDetailView):
         ctx["buildings"] = (
             Building.objects.visible_to(self.request.user)
             .filter(Q(responsibilities__organization=org) | Q(service_contracts__company=org))
-            .distinct().order_by("code")[:200]
+            .distinct()
+            .order_by("code")[:200]
         )
         return ctx
 
@@ -83,7 +84,9 @@ class OrganizationEditView(ObjectEditView):
         org = form.save(commit=False)
         if not org.pk:
             org.registered_by_id = require_scope(self.request).organization_id
-        return actions.save_organization(org, sectors=form.cleaned_data["sectors"], acting_user=self.request.user)
+        return actions.save_organization(
+            org, sectors=form.cleaned_data["sectors"], acting_user=self.request.user
+        )
 
 
 class PersonListView(ObjectListView):
@@ -108,11 +111,18 @@ class PersonDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         scope = require_scope(self.request)
         person = self.object
-        ctx["can_edit"] = _may_edit_org(scope, person.organization) or person.registered_by_id == scope.organization_id
+        ctx["can_edit"] = (
+            _may_edit_org(scope, person.organization)
+            or person.registered_by_id == scope.organization_id
+        )
         ctx["show_phones"] = scope.sees_phones or person.organization_id == scope.organization_id
         if ctx["show_phones"] and person.phone:
-            AuditEvent.objects.create(user=self.request.user, request_id=self.request.id, kind=AuditKind.UNMASK,
-                                      detail={"person": person.pk})
+            AuditEvent.objects.create(
+                user=self.request.user,
+                request_id=self.request.id,
+                kind=AuditKind.UNMASK,
+                detail={"person": person.pk},
+            )
         ctx["links"] = person.responsibilities.filter(
             building__in=Building.objects.visible_to(self.request.user)
         ).select_related("building")
@@ -144,7 +154,12 @@ class RegionListView(ObjectListView):
     filterset_class = RegionFilterSet
 
     def scoped_queryset(self) -> Any:
-        return super().scoped_queryset().select_related("parent").annotate(building_count=Count("buildings"))
+        return (
+            super()
+            .scoped_queryset()
+            .select_related("parent")
+            .annotate(building_count=Count("buildings"))
+        )
 
     def can_add(self) -> bool:
         return require_scope(self.request).can_register_buildings
@@ -160,8 +175,11 @@ class RegionDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         ctx["can_edit"] = require_scope(self.request).can_register_buildings
         ctx["children"] = Region.objects.visible_to(self.request.user).filter(parent=self.object)
-        ctx["building_count"] = Building.objects.visible_to(self.request.user).filter(
-            region__path__startswith=self.object.path).count()
+        ctx["building_count"] = (
+            Building.objects.visible_to(self.request.user)
+            .filter(region__path__startswith=self.object.path)
+            .count()
+        )
         return ctx
 
 
@@ -180,10 +198,23 @@ class RegionEditView(ObjectEditView):
 def region_geojson(request: HttpRequest) -> JsonResponse:
     """Boundaries of the visible district and town-level regions (for maps without tiles)."""
     require_scope(request)
-    regions = Region.objects.visible_to(request.user).filter(kind__in=["district", "street", "town", "platform"]).exclude(boundary=None)
+    regions = (
+        Region.objects.visible_to(request.user)
+        .filter(kind__in=["district", "street", "town", "platform"])
+        .exclude(boundary=None)
+    )
     features = [
-        {"type": "Feature", "geometry": r.boundary,
-         "properties": {"id": r.pk, "name": r.name, "code": r.code, "kind": r.kind, "approximate": r.boundary_approximate}}
+        {
+            "type": "Feature",
+            "geometry": r.boundary,
+            "properties": {
+                "id": r.pk,
+                "name": r.name,
+                "code": r.code,
+                "kind": r.kind,
+                "approximate": r.boundary_approximate,
+            },
+        }
         for r in regions
     ]
     return JsonResponse({"type": "FeatureCollection", "features": features})
@@ -197,12 +228,16 @@ def registration(request: HttpRequest) -> HttpResponse:
     per_town = list(
         buildings.values("region__town", "region__town__name", "region__town__code")
         .annotate(
-            total=Count("pk"), complete=Count("pk", filter=Q(completeness=100)), avg=Avg("completeness"),
+            total=Count("pk"),
+            complete=Count("pk", filter=Q(completeness=100)),
+            avg=Avg("completeness"),
         )
         .order_by("region__town__code")
     )
     missing_counts: dict[int, dict[str, int]] = {}
-    for town_id, missing in buildings.exclude(completeness=100).values_list("region__town", "missing_roles"):
+    for town_id, missing in buildings.exclude(completeness=100).values_list(
+        "region__town", "missing_roles"
+    ):
         bucket = missing_counts.setdefault(town_id, {})
         for role in missing:
             bucket[role] = bucket.get(role, 0) + 1
@@ -211,8 +246,17 @@ def registration(request: HttpRequest) -> HttpResponse:
         counts = missing_counts.get(row["region__town"], {})
         row["missing"] = [counts.get(code, 0) for code, _label in roles]
         row["pct_complete"] = round(100 * row["complete"] / row["total"]) if row["total"] else 0
-    totals = buildings.aggregate(total=Count("pk"), complete=Count("pk", filter=Q(completeness=100)), avg=Avg("completeness"))
-    return render(request, "organizations/registration.html", {
-        "rows": per_town, "roles": roles, "totals": totals, "title": "registration",
-        "role_enum": ResponsibilityRole,
-    })
+    totals = buildings.aggregate(
+        total=Count("pk"), complete=Count("pk", filter=Q(completeness=100)), avg=Avg("completeness")
+    )
+    return render(
+        request,
+        "organizations/registration.html",
+        {
+            "rows": per_town,
+            "roles": roles,
+            "totals": totals,
+            "title": "registration",
+            "role_enum": ResponsibilityRole,
+        },
+    )

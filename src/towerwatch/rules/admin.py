@@ -5,12 +5,30 @@ from .models import Rule
 
 @admin.register(Rule)
 class RuleAdmin(admin.ModelAdmin):
-    list_display = ("key", "value", "unit", "standard", "edition", "clause", "confidence", "value_overridden")
+    list_display = (
+        "key",
+        "value",
+        "unit",
+        "standard",
+        "edition",
+        "clause",
+        "confidence",
+        "value_overridden",
+    )
     list_filter = ("confidence", "standard", "jurisdiction")
     search_fields = ("key", "title", "clause")
-    readonly_fields = ("key", "standard", "edition", "clause", "source", "confidence", "effective_from", "superseded_on")
+    readonly_fields = (
+        "key",
+        "standard",
+        "edition",
+        "clause",
+        "source",
+        "confidence",
+        "effective_from",
+        "superseded_on",
+    )
 
-    def save_model(self, request, obj, form, change) -> None:  # noqa: ANN001
+    def save_model(self, request, obj, form, change) -> None:
         if "value" in form.changed_data:
             obj.value_overridden = True
         super().save_model(request, obj, form, change)

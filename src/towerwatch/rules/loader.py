@@ -14,7 +14,17 @@ import yaml
 from django.db import transaction
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-FIELDS = ("title", "unit", "clause", "effective_from", "superseded_on", "source", "confidence", "note", "standard")
+FIELDS = (
+    "title",
+    "unit",
+    "clause",
+    "effective_from",
+    "superseded_on",
+    "source",
+    "confidence",
+    "note",
+    "standard",
+)
 
 
 def shipped_rules() -> list[dict[str, Any]]:
@@ -34,7 +44,9 @@ def sync_rules() -> int:
     for rec in shipped_rules():
         defaults = {f: _coerce(f, rec.get(f)) for f in FIELDS}
         rule = Rule.objects.filter(
-            key=rec["key"], edition=str(rec.get("edition", "")), jurisdiction=rec.get("jurisdiction", "national")
+            key=rec["key"],
+            edition=str(rec.get("edition", "")),
+            jurisdiction=rec.get("jurisdiction", "national"),
         ).first()
         if rule is None:
             Rule.objects.create(

@@ -39,7 +39,9 @@ class World:
 
 
 def _region(world: World, key: str, name: str, code: str, kind: str, parent: str | None) -> Region:
-    r = Region(name=name, code=code, kind=kind, parent=world.regions.get(parent) if parent else None)
+    r = Region(
+        name=name, code=code, kind=kind, parent=world.regions.get(parent) if parent else None
+    )
     r.save()
     world.regions[key] = r
     return r
@@ -79,13 +81,45 @@ def build_world() -> World:
         _org(w, "detachment", "江津消防救援支队", K.FIRE_DETACHMENT, 1, is_business=False)
         _org(w, "leadership", "江津区人民政府", K.LEADERSHIP, 2, is_business=False)
         _org(w, "education", "区教委", K.DEPARTMENT, 3, sectors=["education"], is_business=False)
-        _org(w, "housing", "区住房城乡建委", K.DEPARTMENT, 4, sectors=["residential"], is_business=False)
-        _org(w, "town_a", "几江街道办事处", K.TOWN_GOVERNMENT, 5, region=w.regions["town_a"], is_business=False)
-        _org(w, "town_b", "白沙镇人民政府", K.TOWN_GOVERNMENT, 6, region=w.regions["town_b"], is_business=False)
+        _org(
+            w,
+            "housing",
+            "区住房城乡建委",
+            K.DEPARTMENT,
+            4,
+            sectors=["residential"],
+            is_business=False,
+        )
+        _org(
+            w,
+            "town_a",
+            "几江街道办事处",
+            K.TOWN_GOVERNMENT,
+            5,
+            region=w.regions["town_a"],
+            is_business=False,
+        )
+        _org(
+            w,
+            "town_b",
+            "白沙镇人民政府",
+            K.TOWN_GOVERNMENT,
+            6,
+            region=w.regions["town_b"],
+            is_business=False,
+        )
         _org(w, "property", "津城物业", K.PROPERTY_COMPANY, 7)
         _org(w, "owner", "滨江置业有限公司", K.OWNER_UNIT, 8)
         _org(w, "service", "安消维保公司", K.SERVICE_COMPANY, 9, service_kinds=["maintenance"])
-        _org(w, "utility", "江津供电分公司", K.UTILITY, 10, region=w.regions["town_b"], utility_kind="power")
+        _org(
+            w,
+            "utility",
+            "江津供电分公司",
+            K.UTILITY,
+            10,
+            region=w.regions["town_b"],
+            utility_kind="power",
+        )
         _org(w, "other_property", "白沙物业", K.PROPERTY_COMPANY, 11)
 
         _user(w, "detachment", "detachment", Role.ADMIN)
@@ -102,14 +136,38 @@ def build_world() -> World:
         _user(w, "utility", "utility", Role.VIEWER)
         User.objects.create_user(username="nobody", password=PASSWORD)
 
-        w.people["manager"] = Person.objects.create(name="张伟", organization=w.orgs["property"], title="消防安全管理人", phone="13812345678")
-        w.people["leader_a"] = Person.objects.create(name="李强", organization=w.orgs["town_a"], title="副主任", phone="023-47521234")
+        w.people["manager"] = Person.objects.create(
+            name="张伟",
+            organization=w.orgs["property"],
+            title="消防安全管理人",
+            phone="13812345678",
+        )
+        w.people["leader_a"] = Person.objects.create(
+            name="李强", organization=w.orgs["town_a"], title="副主任", phone="023-47521234"
+        )
 
-        def building(key: str, name: str, region: str, height: str, storeys: int, use: str, sectors: list[str]) -> Building:
+        def building(
+            key: str,
+            name: str,
+            region: str,
+            height: str,
+            storeys: int,
+            use: str,
+            sectors: list[str],
+        ) -> Building:
             b = save_building(
-                Building(name=name, address=f"{name}路1号", region=w.regions[region], height_m=Decimal(height),
-                         storeys_above=storeys, use=use, lon=Decimal("106.26"), lat=Decimal("29.29")),
-                sectors=sectors, acting_user=None,
+                Building(
+                    name=name,
+                    address=f"{name}路1号",
+                    region=w.regions[region],
+                    height_m=Decimal(height),
+                    storeys_above=storeys,
+                    use=use,
+                    lon=Decimal("106.26"),
+                    lat=Decimal("29.29"),
+                ),
+                sectors=sectors,
+                acting_user=None,
             )
             w.buildings[key] = b
             return b
@@ -119,16 +177,35 @@ def build_world() -> World:
         building("res_b1", "白沙新城3栋", "grid_b1", "45", 15, "residential", ["residential"])
 
         link = [
-            ("res_a1", "manager", "property"), ("res_a1", "owner", "owner"),
+            ("res_a1", "manager", "property"),
+            ("res_a1", "owner", "owner"),
             ("res_b1", "manager", "other_property"),
         ]
         for bkey, role, okey in link:
-            assign_responsibility(Responsibility(building=w.buildings[bkey], role=role, organization=w.orgs[okey]), acting_user=None)
-        assign_responsibility(Responsibility(building=w.buildings["res_a1"], role="safety_manager", person=w.people["manager"]), acting_user=None)
-        ServiceContract.objects.create(building=w.buildings["school_a2"], company=w.orgs["service"], service="maintenance",
-                                       start_date="2024-01-01", end_date="2099-12-31")
-        ServiceContract.objects.create(building=w.buildings["res_b1"], company=w.orgs["service"], service="testing",
-                                       start_date="2020-01-01", end_date="2021-12-31")
+            assign_responsibility(
+                Responsibility(building=w.buildings[bkey], role=role, organization=w.orgs[okey]),
+                acting_user=None,
+            )
+        assign_responsibility(
+            Responsibility(
+                building=w.buildings["res_a1"], role="safety_manager", person=w.people["manager"]
+            ),
+            acting_user=None,
+        )
+        ServiceContract.objects.create(
+            building=w.buildings["school_a2"],
+            company=w.orgs["service"],
+            service="maintenance",
+            start_date="2024-01-01",
+            end_date="2099-12-31",
+        )
+        ServiceContract.objects.create(
+            building=w.buildings["res_b1"],
+            company=w.orgs["service"],
+            service="testing",
+            start_date="2020-01-01",
+            end_date="2021-12-31",
+        )
     return w
 
 

@@ -68,8 +68,13 @@ class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
         objects = self.export_queryset(filterset.qs)
         filters = {k: v for k, v in self.request.GET.items() if k != "export" and v}
         return export_response(
-            fmt=fmt, basename=self.export_basename, title=str(self.model._meta.verbose_name_plural),
-            columns=self.export_columns, objects=objects, user=self.request.user, filters=filters,
+            fmt=fmt,
+            basename=self.export_basename,
+            title=str(self.model._meta.verbose_name_plural),
+            columns=self.export_columns,
+            objects=objects,
+            user=self.request.user,
+            filters=filters,
         )
 
     def export_queryset(self, qs: Any) -> Any:
@@ -177,9 +182,14 @@ class ObjectEditView(ScopedMixin, View):
         return render(
             self.request,
             self.template_name,
-            {"form": form, "object": self.object, "model_opts": opts,
-             "title": (_("Edit %(obj)s") % {"obj": self.object}) if self.object else
-             (_("New %(kind)s") % {"kind": opts.verbose_name})},
+            {
+                "form": form,
+                "object": self.object,
+                "model_opts": opts,
+                "title": (_("Edit %(obj)s") % {"obj": self.object})
+                if self.object
+                else (_("New %(kind)s") % {"kind": opts.verbose_name}),
+            },
             status=status,
         )
 
@@ -214,14 +224,20 @@ class ObjectDeleteView(ScopedMixin, View):
         return scope.can_delete
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return render(request, self.template_name, {"object": self.object, "model_opts": self.model._meta})
+        return render(
+            request, self.template_name, {"object": self.object, "model_opts": self.model._meta}
+        )
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         name = str(self.object)
         try:
             self.delete(self.object)
         except models.ProtectedError:
-            messages.error(request, _("%(obj)s is still referred to by other records and was not deleted.") % {"obj": name})
+            messages.error(
+                request,
+                _("%(obj)s is still referred to by other records and was not deleted.")
+                % {"obj": name},
+            )
             return HttpResponseRedirect(self.object.get_absolute_url())
         messages.success(request, _("Deleted %(obj)s.") % {"obj": name})
         return HttpResponseRedirect(self.success_url)
