@@ -8,6 +8,7 @@ import django_filters as df
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from towerwatch.core.filtersets import StyledFilterSet, YesNoFilter
 from towerwatch.organizations.choices import OrganizationKind, RegionKind
 from towerwatch.organizations.models import Organization, Region
 
@@ -53,7 +54,7 @@ COMPLETENESS_CHOICES = (
 )
 
 
-class BuildingFilterSet(df.FilterSet):
+class BuildingFilterSet(StyledFilterSet):
     q = df.CharFilter(
         label=_("Search"), method="search", help_text=_("Name, address or building code")
     )
@@ -74,8 +75,8 @@ class BuildingFilterSet(df.FilterSet):
     completeness = df.ChoiceFilter(
         label=_("Registration"), choices=COMPLETENESS_CHOICES, method="by_completeness"
     )
-    is_old_residential = df.BooleanFilter(label=_("Old residential"))
-    is_super_high_rise = df.BooleanFilter(label=_("Super high-rise"))
+    is_old_residential = YesNoFilter(label=_("Old residential"))
+    is_super_high_rise = YesNoFilter(label=_("Super high-rise"))
     stage = df.ChoiceFilter(label=_("Stage"), choices=Stage.choices)
     code = df.CharFilter(label=_("Building code"), lookup_expr="exact")
 

@@ -6,6 +6,8 @@ import django_filters as df
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from towerwatch.core.filtersets import StyledFilterSet
+
 from .choices import OrganizationKind, RegionKind
 from .models import Organization, Person, Region
 
@@ -18,7 +20,7 @@ def _regions(request: Any) -> QuerySet[Region]:
     )
 
 
-class OrganizationFilterSet(df.FilterSet):
+class OrganizationFilterSet(StyledFilterSet):
     q = df.CharFilter(label=_("Search"), method="search", help_text=_("Name or credit code"))
     kind = df.ChoiceFilter(label=_("Kind"), choices=OrganizationKind.choices)
     region = df.ModelChoiceFilter(label=_("Region"), queryset=_regions, method="in_region")
@@ -38,7 +40,7 @@ class OrganizationFilterSet(df.FilterSet):
         return qs.filter(region__path__startswith=value.path) if value else qs
 
 
-class PersonFilterSet(df.FilterSet):
+class PersonFilterSet(StyledFilterSet):
     q = df.CharFilter(label=_("Search"), method="search", help_text=_("Name or post"))
     organization_kind = df.ChoiceFilter(
         label=_("Organization kind"),
@@ -54,7 +56,7 @@ class PersonFilterSet(df.FilterSet):
         return qs.filter(Q(name__icontains=value) | Q(title__icontains=value))
 
 
-class RegionFilterSet(df.FilterSet):
+class RegionFilterSet(StyledFilterSet):
     q = df.CharFilter(label=_("Search"), method="search")
     kind = df.ChoiceFilter(label=_("Kind"), choices=RegionKind.choices)
     parent = df.ModelChoiceFilter(label=_("Within"), queryset=_regions, method="within")

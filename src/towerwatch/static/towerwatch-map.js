@@ -4,7 +4,7 @@
   var COLOURS = { class1: "#c62828", class2: "#ef6c00", none: "#607d8b" };
 
   function baseMap(el, tiles, attribution) {
-    var map = L.map(el, { preferCanvas: true });
+    var map = L.map(el, { preferCanvas: true, maxZoom: 19, minZoom: 5 });
     if (tiles) {
       L.tileLayer(tiles, { maxZoom: 19, attribution: attribution || "" }).addTo(map);
     }

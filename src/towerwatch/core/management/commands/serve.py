@@ -25,4 +25,5 @@ class Command(BaseCommand):
             workers=opts["workers"],
             log_level="info",
             proxy_headers=True,
+            lifespan="off",
         )
