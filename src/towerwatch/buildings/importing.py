@@ -5,15 +5,14 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from towerwatch.core.importing import Column, Importer, parse_bool
+from towerwatch.core.importing import Column, Importer, import_page, parse_bool, template_download
 from towerwatch.core.views import require_scope
 from towerwatch.organizations.choices import TOWN_LEVEL, RegionKind, SectorCode
 from towerwatch.organizations.models import Organization, Region
@@ -24,7 +23,7 @@ from .choices import BuildingUse, ManagingArrangement, ResponsibilityRole, Stage
 from .models import Building, Responsibility
 
 
-def _choice_lookup(choices: Any) -> dict[str, str]:
+def choice_lookup(choices: Any) -> dict[str, str]:
     """Accept a choice's code or its label (Chinese or English) in a cell."""
     from django.utils import translation
 
@@ -122,10 +121,10 @@ class BuildingImporter(Importer):
             b.code: b for b in Building.objects.visible_to(self.user).filter(code__in=codes)
         }
         self.taken = set(Building.objects.filter(code__in=codes).values_list("code", flat=True))
-        self.uses = _choice_lookup(BuildingUse)
-        self.sector_lookup = _choice_lookup(SectorCode)
-        self.stages = _choice_lookup(Stage)
-        self.arrangements = _choice_lookup(ManagingArrangement)
+        self.uses = choice_lookup(BuildingUse)
+        self.sector_lookup = choice_lookup(SectorCode)
+        self.stages = choice_lookup(Stage)
+        self.arrangements = choice_lookup(ManagingArrangement)
         self.seen_codes: set[str] = set()
 
     def build_row(self, r: dict[str, Any]) -> dict[str, Any]:
@@ -297,48 +296,19 @@ def _integer(value: Any, key: str, err: Any) -> int | None:
     return int(number)
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Excel file (.xlsx)"))
-    mode = forms.ChoiceField(
-        label=gettext_lazy("If some rows are invalid"),
-        choices=[
-            ("all", gettext_lazy("import nothing and show the errors")),
-            ("valid_only", gettext_lazy("import the valid rows only")),
-            ("check", gettext_lazy("only check the file, import nothing")),
-        ],
-        initial="all",
-        widget=forms.RadioSelect,
-    )
-
-
 @login_required
 def import_view(request: HttpRequest) -> HttpResponse:
-    scope = require_scope(request)
-    if not scope.can_register_buildings:
+    if not require_scope(request).can_register_buildings:
         raise PermissionDenied(_("Your role may not import building files."))
-    result = None
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data["file"].read()
-        mode = form.cleaned_data["mode"]
-        result = BuildingImporter(request.user).run(
-            data, valid_only=mode == "valid_only", dry_run=mode == "check"
-        )
-    status = 400 if result and (result.fatal or (result.errors and not result.written)) else 200
-    return render(
+    return import_page(
         request,
-        "buildings/building_import.html",
-        {"form": form, "result": result, "columns": BuildingImporter.columns},
-        status=status,
+        BuildingImporter(request.user),
+        title=_("Import building files from Excel"),
+        template_url=reverse("buildings:building_import_template"),
     )
 
 
 @login_required
 def template_view(request: HttpRequest) -> HttpResponse:
     require_scope(request)
-    response = HttpResponse(
-        BuildingImporter(request.user).template_bytes(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="towerwatch-buildings-template.xlsx"'
-    return response
+    return template_download(BuildingImporter(request.user), "towerwatch-buildings-template.xlsx")

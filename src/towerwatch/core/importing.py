@@ -12,10 +12,14 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
@@ -214,3 +218,50 @@ def parse_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     return str(value or "").strip().lower() in {"是", "y", "yes", "true", "1", "√", "✓"}
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Excel file (.xlsx)"))
+    mode = forms.ChoiceField(
+        label=gettext_lazy("If some rows are invalid"),
+        choices=[
+            ("all", gettext_lazy("import nothing and show the errors")),
+            ("valid_only", gettext_lazy("import the valid rows only")),
+            ("check", gettext_lazy("only check the file, import nothing")),
+        ],
+        initial="all",
+        widget=forms.RadioSelect,
+    )
+
+
+def import_page(
+    request: HttpRequest, importer: Importer, *, title: str, template_url: str
+) -> HttpResponse:
+    """The upload form and, after a POST, the import's result (400 when nothing was written)."""
+    result = None
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        mode = form.cleaned_data["mode"]
+        result = importer.run(
+            form.cleaned_data["file"].read(),
+            valid_only=mode == "valid_only",
+            dry_run=mode == "check",
+        )
+    failed = result is not None and (result.fatal or (result.errors and not result.written))
+    context = {
+        "form": form,
+        "result": result,
+        "columns": importer.columns,
+        "title": title,
+        "template_url": template_url,
+    }
+    return render(request, "core/object_import.html", context, status=400 if failed else 200)
+
+
+def template_download(importer: Importer, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        importer.template_bytes(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import importing, views
 
 app_name = "organizations"
 
 urlpatterns = [
     path("", views.OrganizationListView.as_view(), name="organization_list"),
     path("add/", views.OrganizationEditView.as_view(), name="organization_add"),
+    path("import/", importing.import_view, name="organization_import"),
+    path("import/template.xlsx", importing.template_view, name="organization_import_template"),
     path("<int:pk>/", views.OrganizationDetailView.as_view(), name="organization_detail"),
     path("<int:pk>/edit/", views.OrganizationEditView.as_view(), name="organization_edit"),
     path("people/", views.PersonListView.as_view(), name="person_list"),

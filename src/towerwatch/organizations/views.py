@@ -46,6 +46,7 @@ class OrganizationListView(ObjectListView):
     filterset_class = OrganizationFilterSet
     export_columns = ORG_EXPORT
     export_basename = "organizations"
+    template_name = "organizations/organization_list.html"
 
     def scoped_queryset(self) -> Any:
         return super().scoped_queryset().select_related("region")
@@ -159,6 +160,7 @@ class RegionListView(ObjectListView):
             .scoped_queryset()
             .select_related("parent")
             .annotate(building_count=Count("buildings"))
+            .order_by("path")
         )
 
     def can_add(self) -> bool:
