@@ -68,7 +68,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_filters",
     "django_htmx",
-    "django_tables2",
     "towerwatch.core",
     "towerwatch.rules",
     "towerwatch.accounts",
@@ -181,8 +180,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/favicon.svg",
 }
-
-DJANGO_TABLES2_TEMPLATE = "core/partials/_table.html"
 
 # Map: tile URL template (empty = no tiles; region boundaries are drawn instead) and the
 # coordinate system the tile layer expects (wgs84, or gcj02 for Chinese commercial tiles).

@@ -57,6 +57,7 @@ def test_list_page_search_export_and_detail(world: World, login, persona: str) -
         status = 200 if b.code in expected else 404
         assert client.get(b.get_absolute_url()).status_code == status
         assert client.get(reverse("buildings:building_sign", args=[b.pk])).status_code == status
+        assert client.get(reverse("buildings:building_card", args=[b.pk])).status_code == status
 
     # Map data.
     points = client.get(reverse("buildings:building_map_data")).json()["points"]

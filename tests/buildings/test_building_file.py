@@ -177,3 +177,29 @@ def test_qr_sign_pdf(world: World, login) -> None:
             reverse("buildings:building_sign", args=[b.pk]), {"size": size}
         )
         assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_map_points_in_wgs84_or_converted_to_gcj02(world: World, login, settings) -> None:  # noqa: ANN001
+    from towerwatch.core.geo import wgs84_to_gcj02
+
+    client = login("detachment")
+    b = world.buildings["res_a1"]
+    wgs = {p[0]: p for p in client.get(reverse("buildings:building_map_data")).json()["points"]}
+    assert wgs[b.pk][1:] == [29.29, 106.26, "class1"]
+    settings.TOWERWATCH_MAP_TILE_CRS = "gcj02"
+    body = client.get(reverse("buildings:building_map_data")).json()
+    gcj = {p[0]: p for p in body["points"]}
+    lon, lat = wgs84_to_gcj02(106.26, 29.29)
+    assert body["crs"] == "gcj02"
+    assert gcj[b.pk][1] == pytest.approx(lat, abs=1e-6) and gcj[b.pk][2] == pytest.approx(
+        lon, abs=1e-6
+    )
+    assert gcj[b.pk][1] != 29.29
+
+
+def test_map_data_follows_the_list_filters(world: World, login) -> None:  # noqa: ANN001
+    client = login("detachment")
+    points = client.get(
+        reverse("buildings:building_map_data"), {"town": world.regions["town_b"].pk}
+    ).json()["points"]
+    assert [p[0] for p in points] == [world.buildings["res_b1"].pk]

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from towerwatch.core.filtersets import StyledFilterSet, YesNoFilter
+from towerwatch.core.widgets import organization_picker, region_picker
 from towerwatch.organizations.choices import OrganizationKind, RegionKind
 from towerwatch.organizations.models import Organization, Region
 
@@ -30,20 +31,19 @@ def _grids(request: Any) -> QuerySet[Region]:
     )
 
 
+MANAGER_KINDS = ",".join(
+    [
+        OrganizationKind.PROPERTY_COMPANY,
+        OrganizationKind.OWNER_UNIT,
+        OrganizationKind.TOWN_GOVERNMENT,
+        OrganizationKind.PLATFORM_GOVERNMENT,
+    ]
+)
+
+
 def _managers(request: Any) -> QuerySet[Organization]:
-    return (
-        Organization.objects.visible_to(getattr(request, "user", None))
-        .filter(
-            kind__in=[
-                OrganizationKind.PROPERTY_COMPANY,
-                OrganizationKind.OWNER_UNIT,
-                OrganizationKind.TOWN_GOVERNMENT,
-                OrganizationKind.PLATFORM_GOVERNMENT,
-            ],
-            responsibilities__role=ResponsibilityRole.MANAGER,
-        )
-        .distinct()
-        .order_by("name")
+    return Organization.objects.visible_to(getattr(request, "user", None)).filter(
+        kind__in=MANAGER_KINDS.split(",")
     )
 
 
@@ -61,7 +61,9 @@ class BuildingFilterSet(StyledFilterSet):
     town = df.ModelChoiceFilter(
         label=_("Town / street / platform"), queryset=_towns, method="in_region"
     )
-    grid = df.ModelChoiceFilter(label=_("Grid"), queryset=_grids, method="in_region")
+    grid = df.ModelChoiceFilter(
+        label=_("Grid"), queryset=_grids, method="in_region", widget=region_picker("grid")
+    )
     fire_class = df.ChoiceFilter(label=_("Class"), choices=FireClass.choices)
     category = df.ChoiceFilter(label=_("Category"), choices=Category.choices)
     use = df.MultipleChoiceFilter(label=_("Main use"), choices=BuildingUse.choices)
@@ -70,7 +72,10 @@ class BuildingFilterSet(StyledFilterSet):
     )
     height_max = df.NumberFilter(label=_("Height to (m)"), field_name="height_m", lookup_expr="lte")
     manager = df.ModelChoiceFilter(
-        label=_("Managing company"), queryset=_managers, method="managed_by"
+        label=_("Managing company"),
+        queryset=_managers,
+        method="managed_by",
+        widget=organization_picker(MANAGER_KINDS),
     )
     completeness = df.ChoiceFilter(
         label=_("Registration"), choices=COMPLETENESS_CHOICES, method="by_completeness"

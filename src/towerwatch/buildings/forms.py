@@ -3,28 +3,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from towerwatch.organizations.choices import COMMUNITY_LEVEL, OrganizationKind, RegionKind
+from towerwatch.core.forms import ScopedFormMixin
+from towerwatch.core.widgets import organization_picker, person_picker
+from towerwatch.organizations.choices import COMMUNITY_LEVEL, RegionKind
+from towerwatch.organizations.labels import person_label
 from towerwatch.organizations.models import Organization, Person, Region, Sector
 
 from .choices import ORGANIZATION_ROLES, ResponsibilityRole
 from .models import Building, FireSystem
-
-
-class ScopedFormMixin:
-    """Choice fields list only what the user may see."""
-
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        self.user = user
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs.setdefault("class", css)
 
 
 class BuildingForm(ScopedFormMixin, forms.ModelForm):
@@ -103,25 +91,16 @@ class ResponsibilityForm(ScopedFormMixin, forms.Form):
     def __init__(self, *args: Any, building: Building, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.building = building
-        self.fields["organization"].queryset = (
-            Organization.objects.visible_to(self.user)
-            .exclude(kind__in=[OrganizationKind.FIRE_STATION, OrganizationKind.FIRE_BRIGADE])
-            .order_by("kind", "name")
-        )
-        linked_orgs = building.responsibilities.exclude(organization=None).values("organization_id")
-        self.fields["person"].queryset = (
-            Person.objects.visible_to(self.user)
-            .filter(
-                Q(organization__in=linked_orgs)
-                | Q(responsibilities__building=building)
-                | Q(organization__region__in=[building.region.town_id, building.region_id])
-                | Q(organization__kind=OrganizationKind.DEPARTMENT)
-            )
-            .distinct()
-            .select_related("organization")
-            .order_by("organization__name", "name")
-        )
-        self.fields["person"].label_from_instance = lambda p: f"{p.name}（{p.organization or '—'}）"
+        org = self.fields["organization"]
+        org.widget = organization_picker()
+        org.queryset = Organization.objects.visible_to(self.user)
+        person = self.fields["person"]
+        person.widget = person_picker()
+        person.queryset = Person.objects.visible_to(self.user).select_related("organization")
+        person.label_from_instance = person_label
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Select):
+                field.widget.attrs.setdefault("class", "form-select")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -1,57 +1,69 @@
-import django_tables2 as tables
+from __future__ import annotations
+
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from towerwatch.core.tables import Column, Table
 
 from .models import Building
 
 CLASS_BADGE = {"class1": "danger", "class2": "warning", "none": "secondary"}
 
 
-class BuildingTable(tables.Table):
-    code = tables.Column(linkify=True, verbose_name=_("Code"))
-    name = tables.Column(linkify=True)
-    town = tables.Column(
-        accessor="region__town__name",
-        verbose_name=_("Town / street"),
-        order_by="region__town__code",
+def _class_badge(b: Building) -> str:
+    extra = (
+        format_html(' <span class="badge text-bg-dark">{}</span>', _("super"))
+        if b.is_super_high_rise
+        else ""
     )
-    height_m = tables.Column(verbose_name=_("Height (m)"), attrs={"td": {"class": "text-end"}})
-    storeys_above = tables.Column(verbose_name=_("Storeys"), attrs={"td": {"class": "text-end"}})
-    fire_class = tables.Column(verbose_name=_("Class"))
-    use = tables.Column()
-    manager = tables.Column(empty_values=(), orderable=False, verbose_name=_("Managing company"))
-    completeness = tables.Column(
-        verbose_name=_("Registration"), attrs={"td": {"class": "text-end"}}
+    return format_html(
+        '<span class="badge text-bg-{}">{}</span>{}',
+        CLASS_BADGE.get(b.fire_class, "secondary"),
+        b.get_fire_class_display(),
+        extra,
     )
 
-    class Meta:
-        model = Building
-        fields = (
-            "code",
-            "name",
+
+def _completeness(b: Building) -> str:
+    colour = (
+        "success" if b.completeness == 100 else ("warning" if b.completeness >= 50 else "danger")
+    )
+    return format_html('<span class="text-{}">{}%</span>', colour, b.completeness)
+
+
+class BuildingTable(Table):
+    default_order = "code"
+    columns = (
+        Column("code", _("Code"), lambda b: b.code, order_by="code", link=True),
+        Column("name", _("name"), lambda b: b.name, order_by="name", link=True),
+        Column(
             "town",
-            "height_m",
-            "storeys_above",
-            "fire_class",
-            "use",
+            _("Town / street"),
+            lambda b: b.region.town.name if b.region.town_id else "",
+            order_by="region__town__code",
+        ),
+        Column(
+            "height", _("Height (m)"), lambda b: b.height_m, order_by="height_m", css="text-end"
+        ),
+        Column(
+            "storeys",
+            _("Storeys"),
+            lambda b: b.storeys_above,
+            order_by="storeys_above",
+            css="text-end",
+        ),
+        Column("class", _("Class"), _class_badge, order_by="fire_class"),
+        Column("use", _("main use"), lambda b: b.get_use_display(), order_by="use"),
+        Column(
             "manager",
+            _("Managing company"),
+            lambda b: "、".join(r.organization.name for r in b.managers),
+        ),
+        Column(
             "completeness",
-        )
-        attrs = {"class": "table table-sm table-hover align-middle mb-0"}
-        order_by = ("code",)
-
-    def render_fire_class(self, value: str, record: Building) -> str:
-        badge = CLASS_BADGE.get(record.fire_class, "secondary")
-        extra = (
-            format_html(' <span class="badge text-bg-dark">{}</span>', _("super"))
-            if record.is_super_high_rise
-            else ""
-        )
-        return format_html('<span class="badge text-bg-{}">{}</span>{}', badge, value, extra)
-
-    def render_manager(self, record: Building) -> str:
-        return ", ".join(r.organization.name for r in getattr(record, "managers", [])) or "—"
-
-    def render_completeness(self, value: int) -> str:
-        colour = "success" if value == 100 else ("warning" if value >= 50 else "danger")
-        return format_html('<span class="text-{}">{}%</span>', colour, value)
+            _("Registration"),
+            _completeness,
+            order_by="completeness",
+            css="text-end",
+        ),
+    )

@@ -22,4 +22,5 @@ urlpatterns = [
         name="responsibility_remove",
     ),
     path("<int:pk>/sign.pdf", views.building_sign, name="building_sign"),
+    path("<int:pk>/card/", views.building_card, name="building_card"),
 ]

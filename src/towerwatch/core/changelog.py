@@ -55,18 +55,21 @@ def _on_save(
 ) -> None:
     if not isinstance(instance, ChangeLoggedModel) or kw.get("raw"):
         return
-    pre = None if created else getattr(instance, "_prechange_snapshot", None)
+    pre = None if created else instance.prechange_snapshot()
     post = instance.snapshot()
     if pre is not None and pre == post:
         return  # a save that changed nothing is not a change
     log_change(instance, ChangeAction.CREATE if created else ChangeAction.UPDATE, pre, post)
-    instance._prechange_snapshot = post
+    # The saved state is the before-image of the next save of this instance.
+    instance._loaded_values = tuple(
+        f.value_from_object(instance) for f in instance._meta.concrete_fields
+    )
 
 
 def _on_delete(sender: type[models.Model], instance: ChangeLoggedModel, **kw: Any) -> None:
     if not isinstance(instance, ChangeLoggedModel):
         return
-    pre = getattr(instance, "_prechange_snapshot", None) or instance.snapshot()
+    pre = instance.prechange_snapshot() or instance.snapshot()
     log_change(instance, ChangeAction.DELETE, pre, None)
 
 

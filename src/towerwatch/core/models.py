@@ -39,21 +39,36 @@ class ChangeLoggedModel(BaseModel):
     def from_db(cls, db: str | None, field_names: Any, values: Any) -> ChangeLoggedModel:
         instance = super().from_db(db, field_names, values)
         if len(values) == len(cls._meta.concrete_fields):
-            instance._prechange_snapshot = instance.snapshot()
+            # Keep the loaded values; the before-image is built only if the row is saved.
+            instance._loaded_values = values
         return instance
 
     def snapshot(self) -> dict[str, Any]:
         """The row's concrete field values as JSON-safe data (foreign keys as ids)."""
-        data: dict[str, Any] = {}
-        for f in self._meta.concrete_fields:
-            if f.name in self.changelog_exclude:
-                continue
-            value = f.value_from_object(self)
-            if isinstance(f, models.DecimalField) and value is not None:
-                # The same as the database returns it, so an unchanged value never differs.
-                value = f"{Decimal(value):.{f.decimal_places}f}"
-            data[f.attname if f.is_relation else f.name] = value
-        return _json_safe(data)
+        return _snapshot(
+            self._meta.concrete_fields,
+            (f.value_from_object(self) for f in self._meta.concrete_fields),
+            self.changelog_exclude,
+        )
+
+    def prechange_snapshot(self) -> dict[str, Any] | None:
+        """The row as it was loaded from the database (None for a new or partly loaded row)."""
+        values = getattr(self, "_loaded_values", None)
+        if values is None:
+            return None
+        return _snapshot(self._meta.concrete_fields, values, self.changelog_exclude)
+
+
+def _snapshot(fields: Any, values: Any, exclude: tuple[str, ...]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for f, value in zip(fields, values, strict=True):
+        if f.name in exclude:
+            continue
+        if isinstance(f, models.DecimalField) and value is not None:
+            # The same as the database returns it, so an unchanged value never differs.
+            value = f"{Decimal(value):.{f.decimal_places}f}"
+        data[f.attname if f.is_relation else f.name] = value
+    return _json_safe(data)
 
 
 def _json_safe(data: dict[str, Any]) -> dict[str, Any]:

@@ -7,9 +7,12 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from towerwatch.core.filtersets import StyledFilterSet
+from towerwatch.core.widgets import region_picker
 
 from .choices import OrganizationKind, RegionKind
 from .models import Organization, Person, Region
+
+NON_GRID = "district,street,town,platform,community,village"
 
 
 def _regions(request: Any) -> QuerySet[Region]:
@@ -23,7 +26,9 @@ def _regions(request: Any) -> QuerySet[Region]:
 class OrganizationFilterSet(StyledFilterSet):
     q = df.CharFilter(label=_("Search"), method="search", help_text=_("Name or credit code"))
     kind = df.ChoiceFilter(label=_("Kind"), choices=OrganizationKind.choices)
-    region = df.ModelChoiceFilter(label=_("Region"), queryset=_regions, method="in_region")
+    region = df.ModelChoiceFilter(
+        label=_("Region"), queryset=_regions, method="in_region", widget=region_picker(NON_GRID)
+    )
 
     class Meta:
         model = Organization
@@ -59,7 +64,9 @@ class PersonFilterSet(StyledFilterSet):
 class RegionFilterSet(StyledFilterSet):
     q = df.CharFilter(label=_("Search"), method="search")
     kind = df.ChoiceFilter(label=_("Kind"), choices=RegionKind.choices)
-    parent = df.ModelChoiceFilter(label=_("Within"), queryset=_regions, method="within")
+    parent = df.ModelChoiceFilter(
+        label=_("Within"), queryset=_regions, method="within", widget=region_picker(NON_GRID)
+    )
 
     class Meta:
         model = Region

@@ -5,7 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from towerwatch.buildings.forms import ScopedFormMixin
+from towerwatch.core.forms import ScopedFormMixin
+from towerwatch.core.widgets import organization_picker, region_picker
 
 from .choices import RegionKind, ServiceKind
 from .models import Organization, Person, Region, Sector
@@ -44,10 +45,14 @@ class OrganizationForm(ScopedFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = (
-            Region.objects.visible_to(self.user).exclude(kind=RegionKind.GRID).order_by("path")
+        self.fields["region"].widget = region_picker(
+            "district,street,town,platform,community,village"
         )
-        self.fields["parent"].queryset = Organization.objects.visible_to(self.user).order_by("name")
+        self.fields["region"].queryset = Region.objects.visible_to(self.user).exclude(
+            kind=RegionKind.GRID
+        )
+        self.fields["parent"].widget = organization_picker()
+        self.fields["parent"].queryset = Organization.objects.visible_to(self.user)
         if self.instance.pk:
             self.initial["sectors"] = list(self.instance.sectors.values_list("pk", flat=True))
 
@@ -59,9 +64,8 @@ class PersonForm(ScopedFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.visible_to(self.user).order_by(
-            "name"
-        )
+        self.fields["organization"].widget = organization_picker()
+        self.fields["organization"].queryset = Organization.objects.visible_to(self.user)
 
 
 class RegionForm(ScopedFormMixin, forms.ModelForm):
@@ -86,6 +90,9 @@ class RegionForm(ScopedFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = (
-            Region.objects.visible_to(self.user).exclude(kind=RegionKind.GRID).order_by("path")
+        self.fields["parent"].widget = region_picker(
+            "district,street,town,platform,community,village"
+        )
+        self.fields["parent"].queryset = Region.objects.visible_to(self.user).exclude(
+            kind=RegionKind.GRID
         )

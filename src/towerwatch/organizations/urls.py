@@ -21,4 +21,7 @@ urlpatterns = [
     path("regions/<int:pk>/", views.RegionDetailView.as_view(), name="region_detail"),
     path("regions/<int:pk>/edit/", views.RegionEditView.as_view(), name="region_edit"),
     path("registration/", views.registration, name="registration"),
+    path("suggest/organizations/", views.suggest_organizations, name="suggest_organizations"),
+    path("suggest/people/", views.suggest_people, name="suggest_people"),
+    path("suggest/regions/", views.suggest_regions, name="suggest_regions"),
 ]

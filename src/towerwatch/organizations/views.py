@@ -9,6 +9,7 @@ from django.db.models import Avg, Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html_join
 
 from towerwatch.accounts.scope import Scope
 from towerwatch.buildings.choices import REQUIRED_ROLES, ResponsibilityRole
@@ -19,6 +20,7 @@ from towerwatch.core.views import ObjectDetailView, ObjectEditView, ObjectListVi
 from . import actions
 from .filtersets import OrganizationFilterSet, PersonFilterSet, RegionFilterSet
 from .forms import OrganizationForm, PersonForm, RegionForm
+from .labels import person_label, region_label
 from .models import Organization, Person, Region
 from .tables import OrganizationTable, PersonTable, RegionTable
 
@@ -98,8 +100,10 @@ class PersonListView(ObjectListView):
     def scoped_queryset(self) -> Any:
         return super().scoped_queryset().select_related("organization")
 
-    def get_table_kwargs(self) -> dict[str, Any]:
-        return {"show_phones": require_scope(self.request).sees_phones}
+    def get_table(self, objects: Any) -> PersonTable:
+        return PersonTable(
+            objects, self.request.GET, show_phones=require_scope(self.request).sees_phones
+        )
 
     def get_add_url(self) -> str:
         return reverse("organizations:person_add")
@@ -194,6 +198,60 @@ class RegionEditView(ObjectEditView):
 
     def save(self, form: RegionForm) -> Region:
         return actions.save_region(form.save(commit=False), acting_user=self.request.user)
+
+
+SUGGESTIONS = 20
+
+
+def _query(request: HttpRequest) -> str:
+    """The search text: the autocomplete box sends it as `<field>__q`, scripts as `q`."""
+    for key, value in request.GET.items():
+        if key.endswith("__q"):
+            return value.strip()
+    return request.GET.get("q", "").strip()
+
+
+def _options(items: Any) -> HttpResponse:
+    return HttpResponse(
+        format_html_join(
+            "", '<option value="{}" data-id="{}"></option>', ((label, pk) for pk, label in items)
+        )
+    )
+
+
+@login_required
+def suggest_organizations(request: HttpRequest) -> HttpResponse:
+    """Autocomplete suggestions: visible organizations matching the text (name or credit code)."""
+    require_scope(request)
+    qs = Organization.objects.visible_to(request.user)
+    if request.GET.get("kind"):
+        qs = qs.filter(kind__in=request.GET["kind"].split(","))
+    q = _query(request)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(credit_code__iexact=q))
+    return _options((o.pk, o.name) for o in qs.order_by("name")[:SUGGESTIONS])
+
+
+@login_required
+def suggest_people(request: HttpRequest) -> HttpResponse:
+    require_scope(request)
+    qs = Person.objects.visible_to(request.user).select_related("organization")
+    q = _query(request)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(organization__name__icontains=q))
+    return _options((p.pk, person_label(p)) for p in qs.order_by("name")[:SUGGESTIONS])
+
+
+@login_required
+def suggest_regions(request: HttpRequest) -> HttpResponse:
+    require_scope(request)
+    qs = Region.objects.visible_to(request.user).select_related("town")
+    if request.GET.get("kind"):
+        qs = qs.filter(kind__in=request.GET["kind"].split(","))
+    q = _query(request)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__startswith=q))
+    return _options((r.pk, region_label(r)) for r in qs.order_by("path")[:SUGGESTIONS])
 
 
 @login_required

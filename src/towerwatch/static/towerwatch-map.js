@@ -57,12 +57,18 @@
     var cluster = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 50 });
     var markers = data.points.map(function (p) {
       var m = dot(p[1], p[2], p[3]);
-      m.bindPopup('<a href="' + el.dataset.detail.replace("0", p[0]) + '">' + L.Util.template("{n}", { n: p[4].replace(/</g, "&lt;") }) + "</a>");
+      m.bindPopup(function () {
+        var box = document.createElement("div");
+        box.textContent = "…";
+        fetch(el.dataset.card.replace("/0/", "/" + p[0] + "/"), { credentials: "same-origin" })
+          .then(function (r) { return r.text(); }).then(function (html) { box.innerHTML = html; });
+        return box;
+      });
       return m;
     });
     cluster.addLayers(markers);
     map.addLayer(cluster);
-    if (status) { status.textContent = status.dataset.template.replace("N", data.count); }
+    if (status) { status.textContent = status.dataset.template.replace("N", data.points.length); }
     if (markers.length) { map.fitBounds(cluster.getBounds(), { maxZoom: 15 }); }
   });
 })();

@@ -13,8 +13,6 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView
-from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
 from towerwatch.accounts.scope import Scope, scope_for
 
@@ -42,63 +40,68 @@ class ScopedMixin(LoginRequiredMixin):
         return self.model.objects.visible_to(self.request.user)
 
 
-class ObjectListView(ScopedMixin, SingleTableMixin, FilterView):
+class ObjectListView(ScopedMixin, View):
     """A filtered, sortable, paginated list; `?export=xlsx|csv` downloads the filtered rows.
 
     With HTMX the table fragment alone is rendered, so filters refresh without a reload.
+    Subclasses declare `filterset_class`, `table_class` and, for exports, `export_columns`.
     """
 
+    filterset_class: Any
+    table_class: Any
     template_name = "core/object_list.html"
     partial_template_name = "core/partials/_table.html"
-    paginate_by = 50
     export_columns: ClassVar[Columns] = ()
     export_basename = "export"
-    strict = False
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        filterset = self.filterset_class(
+            request.GET or None, queryset=self.get_queryset(), request=request
+        )
+        if not filterset.is_bound or filterset.is_valid():
+            objects = filterset.qs
+        else:
+            objects = filterset.queryset.none()  # the form shows what is wrong
         fmt = request.GET.get("export")
         if fmt in {"xlsx", "csv"} and self.export_columns:
-            return self.export(fmt)
-        return super().get(request, *args, **kwargs)
+            return self.export(fmt, objects)
+        table = self.get_table(objects)
+        page = table.page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        page_query = query.urlencode()
+        opts = self.model._meta
+        context = {
+            "filter": filterset,
+            "page": page,
+            "headers": table.headers(),
+            "rows": table.rows(page),
+            "page_query": f"{page_query}&" if page_query else "",
+            "filter_query": page_query,
+            "title": opts.verbose_name_plural,
+            "model_opts": opts,
+            "can_add": self.can_add(),
+            "add_url": self.get_add_url(),
+            "export_enabled": bool(self.export_columns),
+        }
+        htmx = getattr(request, "htmx", False)
+        template = self.partial_template_name if htmx and not htmx.boosted else self.template_name
+        return render(request, template, context)
 
-    def export(self, fmt: str) -> HttpResponse:
-        filterset = self.get_filterset(self.get_filterset_class())
-        if not filterset.is_valid():
-            raise ValidationError(filterset.errors)
-        objects = self.export_queryset(filterset.qs)
+    def get_table(self, objects: Any) -> Any:
+        return self.table_class(objects, self.request.GET)
+
+    def export(self, fmt: str, objects: Any) -> HttpResponse:
         filters = {k: v for k, v in self.request.GET.items() if k != "export" and v}
         return export_response(
             fmt=fmt,
             basename=self.export_basename,
             title=str(self.model._meta.verbose_name_plural),
             columns=self.export_columns,
-            objects=objects,
+            objects=objects.order_by("pk"),
             user=self.request.user,
             filters=filters,
         )
-
-    def export_queryset(self, qs: Any) -> Any:
-        return qs
-
-    def get_template_names(self) -> list[str]:
-        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
-            return [self.partial_template_name]
-        return [self.template_name]
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        ctx = super().get_context_data(**kwargs)
-        opts = self.model._meta
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        ctx.update(
-            title=opts.verbose_name_plural,
-            model_opts=opts,
-            filter_query=query.urlencode(),
-            can_add=self.can_add(),
-            add_url=self.get_add_url(),
-            export_enabled=bool(self.export_columns),
-        )
-        return ctx
 
     def can_add(self) -> bool:
         scope = scope_for(self.request.user)
