@@ -53,3 +53,41 @@ def test_public_qr_page_on_a_phone(page, shots: Path) -> None:
     assert world.buildings["res_a1"].name in page.inner_text("body")
     assert "138****5678" in page.inner_text("body")
     page.screenshot(path=str(shots / "public-page.png"), full_page=True)
+
+
+def test_pickers_suggest_from_the_scope_and_filter_the_list(page) -> None:
+    world = build_world()
+    page.goto(f"{page.base_url}/accounts/login/")
+    page.fill("#id_username", "town_a")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/buildings/**")
+    # Suggestions come from the town's scope: its property company, not town B's.
+    page.fill("#id_manager_search", "物业")
+    page.wait_for_function(
+        "[...document.querySelectorAll('#id_manager_list option')].map(o => o.value).join() === '津城物业'"
+    )
+    suggestions = page.eval_on_selector_all("#id_manager_list option", "os => os.map(o => o.value)")
+    assert suggestions == ["津城物业"]
+    page.fill("#id_manager_search", "津城物业")
+    page.wait_for_function(
+        "code => !document.querySelector('#tw-table').innerText.includes(code)",
+        arg=world.buildings["school_a2"].code,
+    )
+    assert world.buildings["res_a1"].code in page.inner_text("#tw-table")
+    assert page.input_value("#id_manager") == str(world.orgs["property"].pk)
+
+    # Add a link to the responsibility chain with the person picker.
+    page.goto(page.base_url + world.buildings["res_a1"].get_absolute_url() + "?tab=responsibility")
+    page.select_option("#tab-responsibility select[name=role]", "town_leader")
+    page.fill("#id_person_search", "李")
+    page.wait_for_function(
+        "[...document.querySelectorAll('#id_person_list option')].some(o => o.value.startsWith('李强'))"
+    )
+    label = page.eval_on_selector_all(
+        "#id_person_list option", "os => os.map(o => o.value).find(v => v.startsWith('李强'))"
+    )
+    page.fill("#id_person_search", label)
+    page.click("#tab-responsibility button[type=submit]")
+    page.wait_for_selector(".alert-success")
+    assert "李强" in page.inner_text("#tab-responsibility")

@@ -179,7 +179,7 @@ def test_qr_sign_pdf(world: World, login) -> None:
         assert response.status_code == 200 and response.content.startswith(b"%PDF")
 
 
-def test_map_points_in_wgs84_or_converted_to_gcj02(world: World, login, settings) -> None:  # noqa: ANN001
+def test_map_points_in_wgs84_or_converted_to_gcj02(world: World, login, settings) -> None:
     from towerwatch.core.geo import wgs84_to_gcj02
 
     client = login("detachment")
@@ -197,7 +197,7 @@ def test_map_points_in_wgs84_or_converted_to_gcj02(world: World, login, settings
     assert gcj[b.pk][1] != 29.29
 
 
-def test_map_data_follows_the_list_filters(world: World, login) -> None:  # noqa: ANN001
+def test_map_data_follows_the_list_filters(world: World, login) -> None:
     client = login("detachment")
     points = client.get(
         reverse("buildings:building_map_data"), {"town": world.regions["town_b"].pk}

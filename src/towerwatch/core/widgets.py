@@ -48,7 +48,7 @@ class Autocomplete(forms.Widget):
             '<input type="search" class="{css} tw-autocomplete" id="{id}_search" list="{id}_list" autocomplete="off"'
             ' value="{label}" placeholder="{placeholder}" data-target="{id}"'
             ' hx-get="{url}" hx-trigger="input changed delay:250ms, focus once" hx-target="#{id}_list"'
-            ' hx-swap="innerHTML" name="{name}__q">'
+            ' hx-swap="innerHTML" hx-params="{name}__q" hx-push-url="false" name="{name}__q">'
             '<datalist id="{id}_list"></datalist>',
             name=name,
             id=field_id,
