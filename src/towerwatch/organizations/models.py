@@ -193,7 +193,28 @@ class Sector(models.Model):
         return str(SectorCode(self.code).label)
 
 
-class Organization(ChangeLoggedModel):
+class RegisteredModel(ChangeLoggedModel):
+    """A party record that remembers which organization registered it.
+
+    A company registered by a town stays visible to that town before it is linked to any
+    building (`OrganizationQuerySet.restrict`).
+    """
+
+    registered_by = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("registered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Organization(RegisteredModel):
     """A party in the plan: fire rescue, government, department, company, owner or utility."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -251,15 +272,6 @@ class Organization(ChangeLoggedModel):
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    registered_by = models.ForeignKey(
-        "organizations.Organization",
-        verbose_name=_("registered by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
 
     objects = OrganizationQuerySet.as_manager()
 
@@ -301,7 +313,7 @@ def _normalized(value: str, field: str) -> str:
         raise ValidationError({field: exc.messages}) from exc
 
 
-class Person(ChangeLoggedModel):
+class Person(RegisteredModel):
     """Someone named in a responsibility chain: manager, official, grid officer, operator."""
 
     name = models.CharField(_("name"), max_length=60)
@@ -315,15 +327,6 @@ class Person(ChangeLoggedModel):
     )
     title = models.CharField(_("title / post"), max_length=60, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
-    registered_by = models.ForeignKey(
-        "organizations.Organization",
-        verbose_name=_("registered by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
 
     objects = PersonQuerySet.as_manager()
 
