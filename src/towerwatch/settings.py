@@ -201,7 +201,9 @@ X_FRAME_OPTIONS = "DENY"
 # Behind HTTPS (a TLS-terminating proxy): redirect plain HTTP and tell browsers to stay on HTTPS.
 SECURE_SSL_REDIRECT = env_bool("TOWERWATCH_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("TOWERWATCH_HSTS_SECONDS", 0)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("TOWERWATCH_BEHIND_PROXY") else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("TOWERWATCH_BEHIND_PROXY") else None
+)
 
 LOGGING = {
     "version": 1,

@@ -200,3 +200,28 @@ def test_list_query_count_does_not_grow_with_rows(world: World, login) -> None:
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("buildings:building_list"))
     assert len(many) == len(few)
+
+
+def test_certificates_are_edited_with_history(world: World, login) -> None:  # noqa: ANN001
+    person = world.people["manager"]
+    client = login("property")
+    url = reverse("organizations:person_certificates", args=[person.pk])
+    data = {
+        "certificates-TOTAL_FORMS": "2",
+        "certificates-INITIAL_FORMS": "0",
+        "certificates-0-kind": "fire_facility_operator",
+        "certificates-0-level": "4",
+        "certificates-0-number": "1234567",
+        "certificates-0-valid_until": "2029-06-30",
+        "certificates-1-kind": "",
+        "certificates-1-level": "",
+    }
+    assert client.post(url, data).status_code == 302
+    cert = person.certificates.get()
+    assert (cert.kind, cert.level) == ("fire_facility_operator", "4")
+    assert ObjectChange.objects.for_object(cert).get().user_name == "property"
+    page = client.get(person.get_absolute_url()).content.decode()
+    assert "1234567" in page
+    # another company may not touch them, and outside the scope the person does not exist
+    assert login("leadership").get(url).status_code == 403
+    assert login("town_b").get(url).status_code == 404

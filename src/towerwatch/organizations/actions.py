@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
-from towerwatch.core.actions import save_object
+from towerwatch.core.actions import acting, save_object
 
 from .choices import SectorCode
 from .models import Organization, Person, Region, Sector
@@ -39,3 +39,18 @@ def save_organization(org: Organization, *, sectors: Any = None, acting_user: An
 def save_person(person: Person, *, acting_user: Any) -> Person:
     """Create or change a person (phone normalized)."""
     return save_object(person, acting_user=acting_user)
+
+
+@transaction.atomic
+def save_certificates(formset: Any, *, acting_user: Any) -> None:
+    """Save a person's certificate formset: additions, changes and deletions, change-logged."""
+    with acting(acting_user):
+        for form in formset.deleted_forms:
+            if form.instance.pk:
+                form.instance.delete()
+        for form in formset.forms:
+            if form in formset.deleted_forms or not form.has_changed():
+                continue
+            certificate = form.save(commit=False)
+            certificate.person = formset.instance
+            save_object(certificate, acting_user=None)

@@ -9,7 +9,7 @@ from towerwatch.core.forms import ScopedFormMixin
 from towerwatch.core.widgets import organization_picker, region_picker
 
 from .choices import RegionKind, ServiceKind
-from .models import Organization, Person, Region, Sector
+from .models import Certificate, Organization, Person, Region, Sector
 
 
 class OrganizationForm(ScopedFormMixin, forms.ModelForm):
@@ -96,3 +96,10 @@ class RegionForm(ScopedFormMixin, forms.ModelForm):
         self.fields["parent"].queryset = Region.objects.visible_to(self.user).exclude(
             kind=RegionKind.GRID
         )
+
+
+class CertificateForm(ScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Certificate
+        fields = ["kind", "level", "number", "valid_until"]
+        widgets = {"valid_until": forms.DateInput(attrs={"type": "date"})}

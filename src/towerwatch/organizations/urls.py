@@ -15,6 +15,7 @@ urlpatterns = [
     path("people/add/", views.PersonEditView.as_view(), name="person_add"),
     path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person_detail"),
     path("people/<int:pk>/edit/", views.PersonEditView.as_view(), name="person_edit"),
+    path("people/<int:pk>/certificates/", views.person_certificates, name="person_certificates"),
     path("regions/", views.RegionListView.as_view(), name="region_list"),
     path("regions/add/", views.RegionEditView.as_view(), name="region_add"),
     path("regions/boundaries.geojson", views.region_geojson, name="region_geojson"),

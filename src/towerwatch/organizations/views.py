@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Avg, Count, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.forms import inlineformset_factory
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
 
 from towerwatch.accounts.scope import Scope
 from towerwatch.buildings.choices import REQUIRED_ROLES, ResponsibilityRole
@@ -19,9 +23,9 @@ from towerwatch.core.views import ObjectDetailView, ObjectEditView, ObjectListVi
 
 from . import actions
 from .filtersets import OrganizationFilterSet, PersonFilterSet, RegionFilterSet
-from .forms import OrganizationForm, PersonForm, RegionForm
+from .forms import CertificateForm, OrganizationForm, PersonForm, RegionForm
 from .labels import person_label, region_label
-from .models import Organization, Person, Region
+from .models import Certificate, Organization, Person, Region
 from .tables import OrganizationTable, PersonTable, RegionTable
 
 ORG_EXPORT = [
@@ -151,6 +155,39 @@ class PersonEditView(ObjectEditView):
         if not person.pk:
             person.registered_by_id = require_scope(self.request).organization_id
         return actions.save_person(person, acting_user=self.request.user)
+
+
+CertificateFormSet = inlineformset_factory(
+    Person, Certificate, form=CertificateForm, extra=2, can_delete=True
+)
+
+
+@login_required
+def person_certificates(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a person's certificates (e.g. 消防设施操作员, with level) in one atomic save."""
+    scope = require_scope(request)
+    try:
+        person = Person.objects.visible_to(request.user).select_related("organization").get(pk=pk)
+    except Person.DoesNotExist:
+        raise Http404 from None
+    if not (
+        _may_edit_org(scope, person.organization)
+        or (scope.can_edit and person.registered_by_id == scope.organization_id)
+    ):
+        raise PermissionDenied(_("Your role may not change these records."))
+    formset = CertificateFormSet(
+        request.POST or None, instance=person, form_kwargs={"user": request.user}
+    )
+    if request.method == "POST" and formset.is_valid():
+        actions.save_certificates(formset, acting_user=request.user)
+        messages.success(request, _("Certificates saved."))
+        return HttpResponseRedirect(person.get_absolute_url())
+    return render(
+        request,
+        "organizations/person_certificates.html",
+        {"object": person, "formset": formset},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 class RegionListView(ObjectListView):
