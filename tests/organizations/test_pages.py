@@ -202,7 +202,7 @@ def test_list_query_count_does_not_grow_with_rows(world: World, login) -> None:
     assert len(many) == len(few)
 
 
-def test_certificates_are_edited_with_history(world: World, login) -> None:  # noqa: ANN001
+def test_certificates_are_edited_with_history(world: World, login) -> None:
     person = world.people["manager"]
     client = login("property")
     url = reverse("organizations:person_certificates", args=[person.pk])
