@@ -6,3 +6,7 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "towerwatch.settings")
 application = get_asgi_application()
+
+from towerwatch.core.runtime import tune_gc  # noqa: E402  (needs the apps loaded)
+
+tune_gc()

@@ -149,14 +149,25 @@ class BuildingSerializer(StrictModelSerializer):
         return building_queryset(Building.objects.filter(pk=building.pk)).get()
 
 
-def building_queryset(qs: Any) -> Any:
+class BuildingListSerializer(BuildingSerializer):
+    """Lists leave out the fire systems (nine rows a building); the detail has them."""
+
+    class Meta(BuildingSerializer.Meta):
+        fields = [f for f in BuildingSerializer.Meta.fields if f != "fire_systems"]
+
+
+def building_queryset(qs: Any, *, with_systems: bool = True) -> Any:
     parties = Responsibility.objects.filter(role__in=PARTY_ROLES).only(
         "building_id", "role", "organization_id"
     )
-    return qs.select_related("region", "region__town", "region__community").prefetch_related(
+    related: list[Any] = [
         "sectors",
-        "fire_systems",
         Prefetch("responsibilities", queryset=parties, to_attr="party_links"),
+    ]
+    if with_systems:
+        related.append("fire_systems")
+    return qs.select_related("region", "region__town", "region__community").prefetch_related(
+        *related
     )
 
 
@@ -169,7 +180,11 @@ class BuildingViewSet(ScopedModelViewSet):
     ordering_fields = ["code", "name", "height_m", "completeness", "storeys_above"]
 
     def get_queryset(self) -> Any:
-        return building_queryset(Building.objects.visible_to(self.request.user)).order_by("code")
+        visible = Building.objects.visible_to(self.request.user)
+        return building_queryset(visible, with_systems=self.action != "list").order_by("code")
+
+    def get_serializer_class(self) -> Any:
+        return BuildingListSerializer if self.action == "list" else BuildingSerializer
 
     def perform_save(self, serializer: Any) -> None:
         serializer.save()
