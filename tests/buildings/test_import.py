@@ -68,7 +68,15 @@ def test_valid_file_imports_and_reimport_updates(world: World, login) -> None:
     assert created.count() == 2
     b1 = created.get(name="江畔1栋")
     assert b1.fire_class == "class1" and b1.region == world.regions["grid_a1"]
-    assert b1.responsibilities.filter(role="manager", organization=world.orgs["property"]).exists()
+    link = b1.responsibilities.get(role="manager", organization=world.orgs["property"])
+    assert b1.completeness == 12 and "manager" not in b1.missing_roles
+    assert b1.fire_systems.count() == 9 and b1.code.startswith("500116-")
+    assert b1.search_text.startswith(b1.code.lower())
+    # every created object has its change row, attributed to the importing user
+    change = ObjectChange.objects.for_object(b1).get()
+    assert change.action == "create" and change.user_name == "town_a"
+    assert change.postchange_data["sectors"] == ["residential"]
+    assert ObjectChange.objects.for_object(link).get().user_name == "town_a"
     # Re-import with codes (as exported): updates, never duplicates.
     rows = [
         row(**{"建筑编码": b1.code, "建筑高度(m)": 50, "地上层数": 17}),

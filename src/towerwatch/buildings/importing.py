@@ -12,7 +12,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from towerwatch.core.importing import Column, Importer, import_page, parse_bool, template_download
+from towerwatch.core.importing import (
+    Column,
+    Importer,
+    ImportResult,
+    RowError,
+    import_page,
+    parse_bool,
+    template_download,
+)
 from towerwatch.core.views import require_scope
 from towerwatch.organizations.choices import TOWN_LEVEL, RegionKind, SectorCode
 from towerwatch.organizations.models import Organization, Region
@@ -196,8 +204,11 @@ class BuildingImporter(Importer):
                     links[role] = org
         try:
             building.full_clean(
-                exclude=["code", "region"] if errors.get("region") else ["code"],
+                # The region was resolved from the user's visible regions above; the height
+                # range constraint is the same as the field validators, which do run.
+                exclude=["code", "region"],
                 validate_unique=False,
+                validate_constraints=False,
             )
         except ValidationError as exc:
             for key, msgs in exc.message_dict.items():
@@ -247,6 +258,34 @@ class BuildingImporter(Importer):
             err(key, _("Unknown value: %(v)s") % {"v": value})
             return ""
         return found
+
+    def write(
+        self, built: list[tuple[int, Any]], result: ImportResult, *, valid_only: bool
+    ) -> bool:
+        """New buildings in one set-based step; changes to existing ones row by row."""
+        new = [(n, item) for n, item in built if item["building"].pk is None]
+        existing = [(n, item) for n, item in built if item["building"].pk is not None]
+        entries = [
+            (
+                item["building"],
+                item["sectors"],
+                [
+                    Responsibility(role=role, organization=org)
+                    for role, org in item["links"].items()
+                ],
+            )
+            for _n, item in new
+        ]
+        try:
+            actions.register_buildings(entries, acting_user=self.user, rules=self.rules)
+        except Http404:
+            for number, _item in new:
+                result.errors.append(
+                    RowError(number, "镇街/平台", _("This building would be outside your area."))
+                )
+            return False
+        result.created += len(new)
+        return super().write(existing, result, valid_only=valid_only)
 
     def write_row(self, item: dict[str, Any]) -> bool:
         building: Building = item["building"]

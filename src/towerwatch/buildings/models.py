@@ -173,8 +173,12 @@ class Building(ChangeLoggedModel):
         return f"{self.name}（{self.code}）"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.search_text = " ".join([self.code, self.name, self.address]).lower()[:400]
+        self.refresh_search_text()
         super().save(*args, **kwargs)
+
+    def refresh_search_text(self) -> None:
+        """What full-text search matches: code, name and address, lower-cased."""
+        self.search_text = " ".join([self.code, self.name, self.address]).lower()[:400]
 
     def get_absolute_url(self) -> str:
         return reverse("buildings:building_detail", args=[self.pk])

@@ -50,6 +50,35 @@ def log_change(
     return change
 
 
+def log_creations(rows: list[tuple[models.Model, dict[str, Any]]]) -> None:
+    """Change rows for objects inserted with `bulk_create` (which sends no signals).
+
+    `rows` pairs each new object with its after-image (`snapshot()` plus many-to-many values).
+    """
+    if not rows:
+        return
+    ctx = get_change_context()
+    user, user_name = _actor()
+    ct = ContentType.objects.get_for_model(rows[0][0], for_concrete_model=True)
+    ObjectChange.objects.bulk_create(
+        [
+            ObjectChange(
+                user=user,
+                user_name=user_name,
+                request_id=ctx.request_id,
+                action=ChangeAction.CREATE,
+                content_type=ct,
+                object_id=str(obj.pk),
+                object_repr=str(obj)[:200],
+                prechange_data=None,
+                postchange_data=post,
+            )
+            for obj, post in rows
+        ],
+        batch_size=1000,
+    )
+
+
 def _on_save(
     sender: type[models.Model], instance: ChangeLoggedModel, created: bool, **kw: Any
 ) -> None:

@@ -157,21 +157,10 @@ class Importer:
         if dry_run or not built or (result.errors and not valid_only):
             return result
         with transaction.atomic():
-            for number, item in built:
-                try:
-                    with transaction.atomic():
-                        created = self.write_row(item)
-                except ValidationError as exc:
-                    result.errors.extend(self._row_errors(number, exc))
-                    if not valid_only:
-                        transaction.set_rollback(True)
-                        result.created = result.updated = 0
-                        return result
-                    continue
-                if created:
-                    result.created += 1
-                else:
-                    result.updated += 1
+            if not self.write(built, result, valid_only=valid_only):
+                transaction.set_rollback(True)
+                result.created = result.updated = 0
+                return result
             AuditEvent.objects.create(
                 user=self.user,
                 request_id=get_change_context().request_id,
@@ -186,6 +175,29 @@ class Importer:
             )
         result.written = True
         return result
+
+    def write(
+        self, built: list[tuple[int, Any]], result: ImportResult, *, valid_only: bool
+    ) -> bool:
+        """Write validated rows; False aborts the import (everything is rolled back).
+
+        Row by row, each in a savepoint, so that in `valid_only` mode a row refused at write
+        time is skipped; importers with a set-based path override this.
+        """
+        for number, item in built:
+            try:
+                with transaction.atomic():
+                    created = self.write_row(item)
+            except ValidationError as exc:
+                result.errors.extend(self._row_errors(number, exc))
+                if not valid_only:
+                    return False
+                continue
+            if created:
+                result.created += 1
+            else:
+                result.updated += 1
+        return True
 
     def _row_errors(self, number: int, exc: ValidationError) -> list[RowError]:
         headers = {c.key: c.header for c in self.columns}

@@ -187,9 +187,13 @@ class Counter(models.Model):
         return f"{self.name}={self.value}"
 
     @classmethod
-    def next(cls, name: str, floor: int = 0) -> int:
-        """Increment and return the counter (at least `floor` + 1). Call inside a transaction."""
+    def next(cls, name: str) -> int:
+        """Increment and return the counter. Call inside a transaction."""
+        return cls.reserve(name, 1)
+
+    @classmethod
+    def reserve(cls, name: str, count: int) -> int:
+        """Advance the counter by `count` and return the first of the reserved values."""
         cls.objects.get_or_create(name=name)
-        cls.objects.filter(name=name, value__lt=floor).update(value=floor)
-        cls.objects.filter(name=name).update(value=models.F("value") + 1)
-        return cls.objects.get(name=name).value
+        cls.objects.filter(name=name).update(value=models.F("value") + count)
+        return cls.objects.get(name=name).value - count + 1
