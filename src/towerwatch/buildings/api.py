@@ -186,9 +186,6 @@ class BuildingViewSet(ScopedModelViewSet):
     def get_serializer_class(self) -> Any:
         return BuildingListSerializer if self.action == "list" else BuildingSerializer
 
-    def perform_save(self, serializer: Any) -> None:
-        serializer.save()
-
     def perform_create(self, serializer: Any) -> None:
         scope = scope_for(self.request.user)
         if scope is None or not scope.can_register_buildings:

@@ -56,4 +56,5 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             self.perform_save(serializer)
 
     def perform_save(self, serializer: Any) -> None:
-        raise NotImplementedError
+        """Serializers write through the app's actions (see their create/update)."""
+        serializer.save()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -62,7 +63,7 @@ class ImportFileError(Exception):
     """The file as a whole cannot be read (not xlsx, missing columns, too many rows)."""
 
 
-class Importer:
+class Importer(ABC):
     """Subclasses set `columns` and implement `prepare` and `build_row` and `write_row`."""
 
     columns: ClassVar[list[Column]]
@@ -208,15 +209,16 @@ class Importer:
             ]
         return [RowError(number, "", " ".join(exc.messages))]
 
-    def prepare(self, rows: list[tuple[int, dict[str, Any]]]) -> None:
+    def prepare(self, rows: list[tuple[int, dict[str, Any]]]) -> None:  # noqa: B027  (optional hook)
         """Load lookups for the whole file (regions, organizations) before building rows."""
 
+    @abstractmethod
     def build_row(self, record: dict[str, Any]) -> Any:
-        raise NotImplementedError
+        """Build and validate one row's objects; ValidationError keyed by column key."""
 
+    @abstractmethod
     def write_row(self, item: Any) -> bool:
         """Write one validated row; True when it created a new object."""
-        raise NotImplementedError
 
 
 def _clean(value: Any) -> Any:

@@ -120,9 +120,6 @@ class OrganizationViewSet(ScopedModelViewSet):
     filterset_class = OrganizationFilterSet
     prefetch_related = ("sectors",)
 
-    def perform_save(self, serializer: Any) -> None:
-        serializer.save()
-
     def perform_destroy(self, instance: Organization) -> None:
         raise PermissionDenied("Organizations are not deleted through the API.")
 
