@@ -105,9 +105,6 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
     load_s = time.perf_counter() - t0
     buildings = Building.objects.count()
     tune_gc()  # as the server processes do (towerwatch.asgi)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("ANALYZE")
 
     sample = Building.objects.order_by("pk")[args.buildings // 2]
     town_id = sample.region.town_id

@@ -23,11 +23,12 @@ from typing import Any, TextIO
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 
 from towerwatch.accounts.choices import Role
 from towerwatch.accounts.models import Membership
 from towerwatch.buildings.choices import Category, FireSystemKind
+from towerwatch.core.db import refresh_statistics
 from towerwatch.organizations.actions import sync_sectors
 from towerwatch.organizations.models import Organization, Region
 
@@ -83,6 +84,8 @@ class DemoLoader(TerritoryLoader, BuildingLoader):
             self.step("fire systems", self.write_fire_systems)
             self.step("contracts", self.write_contracts)
             self.step("users", self.load_users)
+        if not connection.in_atomic_block:  # VACUUM cannot run inside a caller's transaction
+            self.step("statistics", refresh_statistics)
         return self.summary(time.perf_counter() - start)
 
     def summary(self, seconds: float) -> dict[str, Any]:
