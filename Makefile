@@ -44,6 +44,7 @@ test-postgres: setup
 lint: setup
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
 	$(BIN)/towerwatch makemigrations --check --dry-run
 	! grep -rnE '\.objects\.get\(|get_object_or_404\([A-Z]' src/towerwatch/*/views.py src/towerwatch/*/api.py
 

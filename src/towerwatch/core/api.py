@@ -30,6 +30,8 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     only organizations whose role may edit get past `check_write`.
     """
 
+    queryset: Any  # declared by subclasses: the model and default ordering
+
     def get_queryset(self) -> Any:
         return (
             self.queryset.model.objects.visible_to(self.request.user)

@@ -85,9 +85,9 @@ def export_response(
             for row in rows_of(objects, columns):
                 yield writer.writerow(row)
 
-        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{basename}-{stamp}.csv"'
-        return response
+        streaming = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+        streaming["Content-Disposition"] = f'attachment; filename="{basename}-{stamp}.csv"'
+        return streaming
     response = HttpResponse(
         xlsx_bytes(title, columns, objects),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

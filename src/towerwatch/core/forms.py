@@ -11,7 +11,7 @@ class ScopedFormMixin:
     """Choice fields list only what the user may see."""
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         self.user = user
         for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget

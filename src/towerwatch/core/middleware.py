@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -39,6 +40,6 @@ class _LazyUser:
     def __init__(self, request: HttpRequest) -> None:
         self.request = request
 
-    def resolve(self):
+    def resolve(self) -> Any:
         user = getattr(self.request, "user", None)
         return user if user is not None and user.is_authenticated else None

@@ -31,6 +31,9 @@ class ChangeLoggedModel(BaseModel):
 
     # Fields left out of the change log (noise, or derived state recomputed on save).
     changelog_exclude: ClassVar[tuple[str, ...]] = ("created_at", "updated_at")
+    # The row as loaded (the before-image), and many-to-many values before a change.
+    _loaded_values: tuple[Any, ...] | None = None
+    _m2m_before: dict[str, list[Any]]
 
     class Meta:
         abstract = True

@@ -1,5 +1,7 @@
 """API pagination (kept apart from `core.api` so DRF settings can import it early)."""
 
+from typing import Any
+
 from rest_framework import pagination
 
 
@@ -10,7 +12,7 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
     max_limit = 1000
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
     """Django `ValidationError`s raised by models and actions become 400 answers naming fields."""
     from django.core.exceptions import ValidationError as DjangoValidationError
     from rest_framework.exceptions import ValidationError

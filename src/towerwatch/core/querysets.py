@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=models.Model)
 
 
-class ScopedQuerySet(models.QuerySet, Generic[M]):  # type: ignore[type-arg]  # Django generic
+class ScopedQuerySet(models.QuerySet, Generic[M]):
     """A queryset that can restrict itself to what a user's organization may see."""
 
     #: Lookup path from this model to a Building (None: the model overrides `restrict`).

@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 
 class Autocomplete(forms.Widget):
@@ -34,7 +35,7 @@ class Autocomplete(forms.Widget):
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> str:
+    ) -> SafeString:
         attrs = {**self.attrs, **(attrs or {})}
         field_id = attrs.get("id", f"id_{name}")
         css = attrs.get("class", "form-control")

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import Rule
 
@@ -28,7 +31,7 @@ class RuleAdmin(admin.ModelAdmin):
         "superseded_on",
     )
 
-    def save_model(self, request, obj, form, change) -> None:
+    def save_model(self, request: HttpRequest, obj: Rule, form: Any, change: bool) -> None:
         if "value" in form.changed_data:
             obj.value_overridden = True
         super().save_model(request, obj, form, change)

@@ -9,6 +9,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -30,7 +31,8 @@ def require_scope(request: HttpRequest) -> Scope:
 class ScopedMixin(LoginRequiredMixin):
     """Everything starts from `Model.objects.visible_to(request.user)`."""
 
-    model: type[models.Model]
+    model: Any  # a model whose manager offers visible_to()
+    request: HttpRequest
 
     def get_queryset(self) -> Any:
         require_scope(self.request)
@@ -54,7 +56,7 @@ class ObjectListView(ScopedMixin, View):
     export_columns: ClassVar[Columns] = ()
     export_basename = "export"
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         filterset = self.filterset_class(
             request.GET or None, queryset=self.get_queryset(), request=request
         )
@@ -84,14 +86,14 @@ class ObjectListView(ScopedMixin, View):
             "add_url": self.get_add_url(),
             "export_enabled": bool(self.export_columns),
         }
-        htmx = getattr(request, "htmx", False)
+        htmx = getattr(request, "htmx", None)
         template = self.partial_template_name if htmx and not htmx.boosted else self.template_name
         return render(request, template, context)
 
     def get_table(self, objects: Any) -> Any:
         return self.table_class(objects, self.request.GET)
 
-    def export(self, fmt: str, objects: Any) -> HttpResponse:
+    def export(self, fmt: str, objects: Any) -> HttpResponseBase:
         filters = {k: v for k, v in self.request.GET.items() if k != "export" and v}
         return export_response(
             fmt=fmt,
@@ -135,7 +137,7 @@ class ObjectEditView(ScopedMixin, View):
     form_class: Any
     template_name = "core/object_edit.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         scope = require_scope(request)
@@ -158,10 +160,10 @@ class ObjectEditView(ScopedMixin, View):
     def get_form(self, data: Any = None, files: Any = None) -> Any:
         return self.form_class(data=data, files=files, instance=self.object, user=self.request.user)
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return self.render(self.get_form())
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         form = self.get_form(request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -211,7 +213,7 @@ class ObjectDeleteView(ScopedMixin, View):
     template_name = "core/object_delete.html"
     success_url: str
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         scope = require_scope(request)
@@ -226,12 +228,12 @@ class ObjectDeleteView(ScopedMixin, View):
     def may_delete(self, scope: Scope) -> bool:
         return scope.can_delete
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return render(
             request, self.template_name, {"object": self.object, "model_opts": self.model._meta}
         )
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         name = str(self.object)
         try:
             self.delete(self.object)
