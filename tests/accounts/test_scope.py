@@ -111,3 +111,19 @@ def test_phones_are_masked_for_companies_and_viewers(world: World, login) -> Non
     assert AuditEvent.objects.filter(kind="unmask", user__username="town_a").exists()
     assert "138****5678" in login("leadership").get(url).content.decode()
     assert "13812345678" not in login("leadership").get(url).content.decode()
+
+
+def test_people_export_masks_phones_for_viewers(world: World, login) -> None:
+    def phones(persona: str) -> set[str]:
+        response = login(persona).get(reverse("organizations:person_list"), {"export": "xlsx"})
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        return {row[3] for row in sheet.iter_rows(min_row=2, values_only=True)}
+
+    assert "13812345678" in phones("town_a")
+    assert "138****5678" in phones("leadership") and "13812345678" not in phones("leadership")
+
+
+def test_region_export_is_scoped(world: World, login) -> None:
+    response = login("town_b").get(reverse("organizations:region_list"), {"export": "csv"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "白沙镇" in text and "几江街道" not in text

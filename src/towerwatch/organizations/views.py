@@ -100,6 +100,17 @@ class PersonListView(ObjectListView):
     model = Person
     table_class = PersonTable
     filterset_class = PersonFilterSet
+    export_basename = "people"
+
+    @property
+    def export_columns(self) -> Any:  # type: ignore[override]
+        phones = require_scope(self.request).sees_phones
+        return [
+            ("姓名", lambda p: p.name),
+            ("职务", lambda p: p.title),
+            ("单位", lambda p: p.organization.name if p.organization_id else ""),
+            ("电话", (lambda p: p.phone) if phones else (lambda p: p.masked_phone)),
+        ]
 
     def scoped_queryset(self) -> Any:
         return super().scoped_queryset().select_related("organization")
@@ -194,6 +205,16 @@ class RegionListView(ObjectListView):
     model = Region
     table_class = RegionTable
     filterset_class = RegionFilterSet
+    export_basename = "regions"
+    export_columns = [
+        ("代码", lambda r: r.code),
+        ("名称", lambda r: r.name),
+        ("类型", lambda r: r.get_kind_display()),
+        ("上级", lambda r: r.parent.name if r.parent_id else ""),
+        ("建筑数", lambda r: r.building_count),
+        ("中心经度", lambda r: r.centre_lon),
+        ("中心纬度", lambda r: r.centre_lat),
+    ]
 
     def scoped_queryset(self) -> Any:
         return (

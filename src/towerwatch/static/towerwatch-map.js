@@ -69,6 +69,9 @@
     cluster.addLayers(markers);
     map.addLayer(cluster);
     if (status) { status.textContent = status.dataset.template.replace("N", data.points.length); }
-    if (markers.length) { map.fitBounds(cluster.getBounds(), { maxZoom: 15 }); }
+    // Bounds from the data: with chunked loading the cluster layer fills in after this line.
+    if (data.points.length) {
+      map.fitBounds(L.latLngBounds(data.points.map(function (p) { return [p[1], p[2]]; })), { maxZoom: 15 });
+    }
   });
 })();

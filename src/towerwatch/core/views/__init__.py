@@ -100,7 +100,7 @@ class ObjectListView(ScopedMixin, View):
             basename=self.export_basename,
             title=str(self.model._meta.verbose_name_plural),
             columns=self.export_columns,
-            objects=objects.order_by("pk"),
+            objects=objects,
             user=self.request.user,
             filters=filters,
         )
