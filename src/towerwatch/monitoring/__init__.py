@@ -1,0 +1,1 @@
+"""Remote monitoring: devices, points, ingestion (GB/T 26875.3, MQTT, HTTP), events and alarms."""
