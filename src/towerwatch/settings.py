@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "towerwatch.accounts",
     "towerwatch.organizations",
     "towerwatch.buildings",
+    "towerwatch.monitoring",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +190,8 @@ TOWERWATCH_MAP_ATTRIBUTION = env_str("TOWERWATCH_MAP_ATTRIBUTION", "")
 # Public base URL printed in QR codes (the address residents reach from their phones).
 TOWERWATCH_PUBLIC_URL = env_str("TOWERWATCH_PUBLIC_URL", "http://127.0.0.1:8000")
 TOWERWATCH_DISTRICT_CODE = env_str("TOWERWATCH_DISTRICT_CODE", "500116")
+# GB/T 26875.3 listener of `towerwatch worker` / `towerwatch run` (host:port).
+TOWERWATCH_GB26875_LISTEN = env_str("TOWERWATCH_GB26875_LISTEN", "127.0.0.1:9026")
 TOWERWATCH_GC_THRESHOLD = env_int("TOWERWATCH_GC_THRESHOLD", 50_000)
 TOWERWATCH_IMPORT_MAX_ROWS = env_int("TOWERWATCH_IMPORT_MAX_ROWS", 20000)
 TOWERWATCH_IMPORT_MAX_BYTES = env_int("TOWERWATCH_IMPORT_MAX_BYTES", 20 * 1024 * 1024)

@@ -1,24 +1,40 @@
-"""`towerwatch run`: the embedded default, everything in one process on 127.0.0.1:8000.
-
-Today that is the web application; the background worker (ingestion, scheduler, outbox)
-joins this process when the monitoring centre lands.
-"""
+"""`towerwatch run`: the embedded default, web server and worker in one process on SQLite."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from django.core.management import call_command
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run TowerWatch in one process (web server) on SQLite."
+    help = "Run TowerWatch in one process: the web server and the GB/T 26875.3 listener."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--gb26875", default=None, help="host:port of the device listener")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        listen = opts["gb26875"] or settings.TOWERWATCH_GB26875_LISTEN
         self.stdout.write(f"TowerWatch on http://{opts['host']}:{opts['port']}/  (Ctrl-C stops it)")
-        call_command("serve", host=opts["host"], port=opts["port"])
+        self.stdout.write(f"GB/T 26875.3 devices on {listen}")
+        asyncio.run(_main(opts["host"], opts["port"], listen))
+
+
+async def _main(host: str, port: int, listen: str) -> None:
+    import uvicorn
+
+    from towerwatch.monitoring.worker import gb26875_server
+
+    devices = gb26875_server(listen)
+    await devices.start()
+    config = uvicorn.Config(
+        "towerwatch.asgi:application", host=host, port=port, lifespan="off", proxy_headers=True
+    )
+    try:
+        await uvicorn.Server(config).serve()
+    finally:
+        await devices.stop()

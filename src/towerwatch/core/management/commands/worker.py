@@ -1,0 +1,20 @@
+"""`towerwatch worker`: the ingest listeners (GB/T 26875.3 over TCP today)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from towerwatch.monitoring.worker import run_worker
+
+
+class Command(BaseCommand):
+    help = "Run the background worker: the GB/T 26875.3 listener."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--gb26875", help="host:port to listen on (default from settings)")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        asyncio.run(run_worker(opts["gb26875"]))

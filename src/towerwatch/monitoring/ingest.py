@@ -1,0 +1,183 @@
+"""Store what devices send, set-based, in one transaction per batch (architecture §5).
+
+`store_frames` is the only writer of the ingest path: it is called from the GB/T 26875.3
+server's writer thread with a batch of frames and returns only after the transaction has
+committed, so the server confirms (确认) nothing that is not durably stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from .choices import DeviceKind, EventKind
+from .gb26875 import Adu, Frame, decode_adu, frame_to_dict
+from .gb26875.adu import (
+    ComponentStatus,
+    DeviceOperation,
+    DeviceStatus,
+    SystemOperation,
+    SystemStatus,
+)
+from .gb26875.frame import DEFAULT_PROFILE, Profile
+from .models import Device, Event, ReceivedFrame
+
+#: Status flags that are signals in their own right (GB/T 26875.3 Figs. 6, 7, 13).
+STATUS_EVENTS = {
+    "fire_alarm": EventKind.FIRE_ALARM,
+    "fault": EventKind.FAULT,
+    "disabled": EventKind.DISABLED,
+    "supervisory": EventKind.SUPERVISORY,
+    "started": EventKind.STARTED,
+    "feedback": EventKind.FEEDBACK,
+    "power_fault": EventKind.POWER_FAULT,
+    "main_power_fault": EventKind.POWER_FAULT,
+    "backup_power_fault": EventKind.POWER_FAULT,
+}
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One frame from one device, as the server read it."""
+
+    frame: Frame
+    raw: bytes
+    received_at: datetime
+    profile: Profile = DEFAULT_PROFILE
+
+    @property
+    def address(self) -> str:
+        return self.frame.source.hex()
+
+    @property
+    def is_heartbeat(self) -> bool:
+        """An empty ADU: it only proves the device is alive (refreshes `last_seen`)."""
+        return not self.frame.adu
+
+
+def fingerprint(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+@transaction.atomic
+def store_frames(batch: Sequence[Incoming]) -> None:
+    """Store a batch: devices (unknown ones created unbound), frames once each, their events."""
+    if not batch:
+        return
+    devices = _devices({item.address for item in batch}, min(i.received_at for i in batch))
+    stored = _new_frames(batch, devices)
+    events = [
+        event for item, frame in stored for event in _events(item, frame, devices[item.address])
+    ]
+    Event.objects.bulk_create(events, batch_size=1000)
+    last_seen = max(item.received_at for item in batch)
+    Device.objects.filter(pk__in=[d.pk for d in devices.values()]).update(last_seen=last_seen)
+
+
+def _devices(addresses: set[str], seen: datetime) -> dict[str, Device]:
+    found = {
+        d.address: d for d in Device.objects.filter(kind=DeviceKind.UITD, address__in=addresses)
+    }
+    missing = [
+        Device(kind=DeviceKind.UITD, address=a, first_seen=seen) for a in addresses - set(found)
+    ]
+    if missing:
+        # Nothing a device sends is dropped: an unknown device waits, unbound, for an operator.
+        Device.objects.bulk_create(missing, ignore_conflicts=True)
+        found = {
+            d.address: d for d in Device.objects.filter(kind=DeviceKind.UITD, address__in=addresses)
+        }
+    return found
+
+
+def _new_frames(
+    batch: Sequence[Incoming], devices: dict[str, Device]
+) -> list[tuple[Incoming, ReceivedFrame]]:
+    """Insert the frames not stored before (a resent frame is stored once) and return them."""
+    candidates = [(item, fingerprint(item.raw)) for item in batch if not item.is_heartbeat]
+    if not candidates:
+        return []
+    seen = set(
+        ReceivedFrame.objects.filter(
+            device__in=[devices[item.address] for item, _ in candidates],
+            fingerprint__in=[fp for _, fp in candidates],
+        ).values_list("device_id", "fingerprint")
+    )
+    rows: list[tuple[Incoming, ReceivedFrame]] = []
+    for item, fp in candidates:
+        device = devices[item.address]
+        if (device.pk, fp) in seen:
+            continue
+        seen.add((device.pk, fp))
+        rows.append(
+            (
+                item,
+                ReceivedFrame(
+                    device=device,
+                    received_at=item.received_at,
+                    sent_at=item.frame.sent_at.to_datetime(item.profile.time_zone),
+                    serial=item.frame.serial,
+                    command=item.frame.command,
+                    adu_type=item.frame.adu[0] if item.frame.adu else None,
+                    raw=item.raw,
+                    fingerprint=fp,
+                    decoded=_describe(item),
+                ),
+            )
+        )
+    ReceivedFrame.objects.bulk_create([row for _, row in rows], batch_size=1000)
+    return rows
+
+
+def _describe(item: Incoming) -> dict[str, Any]:
+    try:
+        return frame_to_dict(item.frame, profile=item.profile)
+    except Exception as exc:
+        return {"error": str(exc), "adu": item.frame.adu.hex()}
+
+
+def _events(item: Incoming, frame: ReceivedFrame, device: Device) -> Iterable[Event]:
+    try:
+        adu = decode_adu(item.frame.adu, profile=item.profile)
+    except Exception:
+        return []
+    if not isinstance(adu, Adu):
+        return []
+    events = []
+    for obj in adu.objects:
+        for kind in _kinds(obj):
+            at = getattr(obj, "at", None)
+            events.append(
+                Event(
+                    device=device,
+                    building_id=device.building_id,
+                    frame=frame,
+                    at=(at.to_datetime(item.profile.time_zone) if at else None) or item.received_at,
+                    kind=kind,
+                    system_type=getattr(obj, "system_type", None),
+                    system_address=getattr(obj, "system_address", None),
+                    component_type=getattr(obj, "component_type", None),
+                    component_address=getattr(obj, "component_address", b"").hex(),
+                    status=getattr(obj, "status", None),
+                    description=getattr(obj, "description", "")[:64],
+                )
+            )
+    return events
+
+
+def _kinds(obj: Any) -> list[str]:
+    """The normalized kinds one information object signals."""
+    if isinstance(obj, (SystemStatus, ComponentStatus, DeviceStatus)):
+        kinds = sorted({STATUS_EVENTS[f] for f in obj.flags if f in STATUS_EVENTS})
+        if kinds:
+            return kinds
+        # Nothing abnormal reported: a status upload that clears the point (复位/恢复).
+        return [] if isinstance(obj, DeviceStatus) else [EventKind.RESTORE]
+    if isinstance(obj, (SystemOperation, DeviceOperation)):
+        return [EventKind.OPERATION] if obj.flags else []
+    return []

@@ -1,0 +1,197 @@
+"""The GB/T 26875.3 server over real TCP sockets, storing into the real database."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+
+from towerwatch.monitoring.gb26875 import Adu, decode_frame, encode_frame
+from towerwatch.monitoring.gb26875.adu import ComponentStatus, adu_frame
+from towerwatch.monitoring.gb26875.frame import CHINA_TIME, Command, Frame, TimeLabel
+from towerwatch.monitoring.gb26875.server import GB26875Server, ServerConfig
+from towerwatch.monitoring.ingest import Incoming, store_frames
+from towerwatch.monitoring.models import Device, Event, ReceivedFrame
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+UITD = bytes.fromhex("0102030405a6")
+CENTRE = bytes(6)
+AT = datetime(2026, 11, 29, 10, 0, 0, tzinfo=CHINA_TIME)
+
+
+@pytest.fixture
+def server() -> Iterator[GB26875Server]:
+    """The server on an ephemeral port, in its own event loop thread."""
+    loop = asyncio.new_event_loop()
+    srv = GB26875Server(store_frames, Incoming, ServerConfig(port=0, idle_timeout=5))
+    ready = threading.Event()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(srv.start())
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert ready.wait(5)
+    yield srv
+    asyncio.run_coroutine_threadsafe(srv.stop(), loop).result(5)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)
+
+
+def connect(srv: GB26875Server) -> socket.socket:
+    return socket.create_connection(srv.address, timeout=5)
+
+
+def alarm_frame(
+    serial: int, *, status: int = 0x0002, address: str = "03001100", text: str = "三楼烟感"
+) -> bytes:
+    obj = ComponentStatus(
+        system_type=1,
+        system_address=1,
+        component_type=40,
+        component_address=bytes.fromhex(address),
+        status=status,
+        description=text,
+        at=TimeLabel.from_datetime(AT),
+    )
+    return encode_frame(
+        adu_frame(
+            Adu(type=2, objects=(obj,)), serial=serial, source=UITD, destination=CENTRE, sent_at=AT
+        )
+    )
+
+
+def read_frame(sock: socket.socket) -> Frame:
+    data = b""
+    while len(data) < 30:
+        chunk = sock.recv(30 - len(data))
+        assert chunk, "connection closed before an answer"
+        data += chunk
+    return decode_frame(data)
+
+
+def test_fire_alarm_from_an_unknown_device_is_stored_then_confirmed(server: GB26875Server) -> None:
+    with connect(server) as sock:
+        sock.sendall(alarm_frame(7))
+        answer = read_frame(sock)
+        # The confirm arrives only after the commit: the rows are there the moment it does.
+        assert (answer.command, answer.serial, answer.destination) == (Command.CONFIRM, 7, UITD)
+        device = Device.objects.get(address=UITD.hex())
+        assert device.building is None and device.last_seen is not None  # the unregistered queue
+        frame = ReceivedFrame.objects.get(device=device)
+        assert frame.serial == 7 and frame.decoded["adu"]["objects"][0]["description"] == "三楼烟感"
+        event = Event.objects.get(device=device)
+        assert (event.kind, event.component_address, event.description) == (
+            "fire_alarm",
+            "03001100",
+            "三楼烟感",
+        )
+        assert event.at == AT
+
+
+def test_a_resent_frame_is_stored_once_and_confirmed_again(server: GB26875Server) -> None:
+    with connect(server) as sock:
+        for _ in range(3):
+            sock.sendall(alarm_frame(8))
+            assert read_frame(sock).command == Command.CONFIRM
+    assert ReceivedFrame.objects.count() == 1 and Event.objects.count() == 1
+
+
+def test_an_alarm_with_status_bit_0_clear_is_still_an_alarm_and_restore_follows(
+    server: GB26875Server,
+) -> None:
+    with connect(server) as sock:
+        sock.sendall(alarm_frame(1, status=0x0002))  # bit 0 (normal) clear, bit 1 fire alarm
+        read_frame(sock)
+        sock.sendall(alarm_frame(2, status=0x0001))  # back to normal
+        read_frame(sock)
+    assert list(Event.objects.order_by("id").values_list("kind", flat=True)) == [
+        "fire_alarm",
+        "restore",
+    ]
+
+
+def test_bad_checksum_is_denied_and_nothing_is_stored(server: GB26875Server) -> None:
+    frame = bytearray(alarm_frame(9))
+    frame[-3] ^= 0xFF  # the checksum byte
+    with connect(server) as sock:
+        sock.sendall(bytes(frame))
+        answer = read_frame(sock)
+        assert (answer.command, answer.serial) == (Command.DENY, 9)
+        # the connection stays usable for the next, good frame
+        sock.sendall(alarm_frame(10))
+        assert read_frame(sock).command == Command.CONFIRM
+    assert ReceivedFrame.objects.count() == 1
+
+
+def test_unknown_command_is_denied(server: GB26875Server) -> None:
+    frame = Frame(
+        serial=11, command=42, source=UITD, destination=CENTRE, sent_at=TimeLabel.from_datetime(AT)
+    )
+    with connect(server) as sock:
+        sock.sendall(encode_frame(frame))
+        assert read_frame(sock).command == Command.DENY
+    assert ReceivedFrame.objects.count() == 0
+
+
+def test_oversized_length_and_garbage_close_the_connection_not_the_server(
+    server: GB26875Server,
+) -> None:
+    header = bytearray(alarm_frame(12)[:27])
+    header[24:26] = (5000).to_bytes(2, "little")
+    with connect(server) as sock:
+        sock.sendall(bytes(header))
+        assert sock.recv(100) == b""  # closed
+    with connect(server) as sock:
+        sock.sendall(b"\x00garbage" * 1000)
+        assert sock.recv(100) == b""
+    with connect(server) as sock:  # still serving
+        sock.sendall(alarm_frame(13))
+        assert read_frame(sock).command == Command.CONFIRM
+
+
+def test_heartbeat_refreshes_last_seen_only(server: GB26875Server) -> None:
+    beat = Frame(
+        serial=14,
+        command=Command.SEND,
+        source=UITD,
+        destination=CENTRE,
+        sent_at=TimeLabel.from_datetime(AT),
+    )
+    with connect(server) as sock:
+        sock.sendall(encode_frame(beat))
+        assert read_frame(sock).command == Command.CONFIRM
+    assert Device.objects.get(address=UITD.hex()).last_seen is not None
+    assert ReceivedFrame.objects.count() == 0 and Event.objects.count() == 0
+
+
+def test_frames_split_across_packets_and_several_in_one_packet(server: GB26875Server) -> None:
+    data = alarm_frame(20) + alarm_frame(21, address="04001100")
+    with connect(server) as sock:
+        for i in range(0, len(data), 7):
+            sock.sendall(data[i : i + 7])
+        assert {read_frame(sock).serial, read_frame(sock).serial} == {20, 21}
+    assert ReceivedFrame.objects.count() == 2
+
+
+def test_events_of_a_registered_device_carry_its_building(server: GB26875Server) -> None:
+    from towerwatch.core.testing.world import build_world
+
+    world = build_world()
+    Device.objects.create(address=UITD.hex(), building=world.buildings["res_a1"])
+    with connect(server) as sock:
+        sock.sendall(alarm_frame(30))
+        read_frame(sock)
+    event = Event.objects.get()
+    assert event.building == world.buildings["res_a1"]
+    # and the town that owns the building sees it, the other town does not
+    assert Event.objects.visible_to(world.users["town_a"]).count() == 1
+    assert Event.objects.visible_to(world.users["town_b"]).count() == 0
