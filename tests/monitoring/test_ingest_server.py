@@ -195,3 +195,19 @@ def test_events_of_a_registered_device_carry_its_building(server: GB26875Server)
     # and the town that owns the building sees it, the other town does not
     assert Event.objects.visible_to(world.users["town_a"]).count() == 1
     assert Event.objects.visible_to(world.users["town_b"]).count() == 0
+
+
+def test_simulated_uitds_are_all_confirmed_and_stored(server: GB26875Server) -> None:
+    from towerwatch.monitoring.simulator import simulate
+
+    host, port = server.address
+    result = asyncio.run(
+        simulate(host, port, devices=20, rate=20, seconds=1.5, alarm_share=0.2, seed=3)
+    )
+    summary = result.summary()
+    assert summary["sent"] == summary["confirmed"] > 20 and summary["denied"] == 0
+    assert Device.objects.count() == 20
+    # every confirmed frame that is not a heartbeat is stored, exactly once
+    assert result.heartbeats > 0
+    assert ReceivedFrame.objects.count() == result.confirmed - result.heartbeats
+    assert Event.objects.filter(kind="fire_alarm").count() == result.fire_alarms
