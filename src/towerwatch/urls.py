@@ -8,6 +8,7 @@ urlpatterns = [
     path("buildings/", include("towerwatch.buildings.urls")),
     path("b/", include("towerwatch.buildings.public_urls")),
     path("org/", include("towerwatch.organizations.urls")),
+    path("monitoring/", include("towerwatch.monitoring.urls")),
     path("api/", include("towerwatch.core.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

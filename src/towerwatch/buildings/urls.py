@@ -9,6 +9,7 @@ urlpatterns = [
     path("add/", views.BuildingEditView.as_view(), name="building_add"),
     path("map/", views.building_map, name="building_map"),
     path("map.json", views.building_map_data, name="building_map_data"),
+    path("suggest/", views.building_suggest, name="building_suggest"),
     path("import/", importing.import_view, name="building_import"),
     path("import/template.xlsx", importing.template_view, name="building_import_template"),
     path("<int:pk>/", views.BuildingDetailView.as_view(), name="building_detail"),

@@ -108,6 +108,8 @@ class BuildingDetailView(ObjectDetailView):
         ctx["fire_systems"] = list(b.fire_systems.all())
         ctx["sectors"] = list(b.sectors.all())
         ctx["contracts"] = list(b.service_contracts.select_related("company"))
+        ctx["devices"] = list(b.devices.all())
+        ctx["events"] = list(b.events.order_by("-at", "-id")[:50])
         ctx["show_phones"] = scope.sees_phones
         ctx["can_delete"] = scope.can_delete
         ctx["responsibility_form"] = ResponsibilityForm(building=b, user=self.request.user)
@@ -404,3 +406,25 @@ def building_card(request: HttpRequest, pk: int) -> HttpResponse:
 def _gcj(lat: float, lon: float) -> tuple[float, float]:
     x, y = wgs84_to_gcj02(lon, lat)
     return round(y, 6), round(x, 6)
+
+
+@login_required
+def building_suggest(request: HttpRequest) -> HttpResponse:
+    """Autocomplete suggestions: visible buildings matching code, name or address."""
+    from django.utils.html import format_html_join
+
+    require_scope(request)
+    query = next(
+        (v for k, v in request.GET.items() if k.endswith("__q")), request.GET.get("q", "")
+    ).strip()
+    qs = Building.objects.visible_to(request.user)
+    for term in query.lower().split()[:5]:
+        qs = qs.filter(search_text__contains=term)
+    rows = qs.order_by("code").values_list("pk", "code", "name")[:20]
+    return HttpResponse(
+        format_html_join(
+            "",
+            '<option value="{} {}" data-id="{}"></option>',
+            ((code, name, pk) for pk, code, name in rows),
+        )
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from towerwatch.core.models import ChangeLoggedModel
@@ -62,6 +63,9 @@ class Device(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return self.name or f"{self.get_kind_display()} {self.address}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:device_detail", args=[self.pk])
 
 
 class ReceivedFrame(models.Model):

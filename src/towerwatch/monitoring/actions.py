@@ -1,0 +1,26 @@
+"""Writes to the monitoring registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from towerwatch.core.actions import save_object
+
+from .models import Device, Event
+
+
+@transaction.atomic
+def bind_device(device: Device, *, building: Any, name: str = "", acting_user: Any) -> Device:
+    """Bind a device (typically from the unregistered queue) to its building.
+
+    What it sent before it was bound follows it: its past events take the building too, so
+    they show on the building's file and in the scope of those who see the building.
+    """
+    device.building = building
+    if name:
+        device.name = name
+    save_object(device, acting_user=acting_user)
+    Event.objects.filter(device=device, building__isnull=True).update(building=building)
+    return device

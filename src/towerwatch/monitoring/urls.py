@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "monitoring"
+
+urlpatterns = [
+    path("devices/", views.DeviceListView.as_view(), name="device_list"),
+    path("devices/<int:pk>/", views.DeviceDetailView.as_view(), name="device_detail"),
+    path("devices/<int:pk>/bind/", views.bind, name="device_bind"),
+]
