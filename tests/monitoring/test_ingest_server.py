@@ -6,6 +6,7 @@ import asyncio
 import socket
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import pytest
@@ -201,9 +202,10 @@ def test_simulated_uitds_are_all_confirmed_and_stored(server: GB26875Server) -> 
     from towerwatch.monitoring.simulator import simulate
 
     host, port = server.address
-    result = asyncio.run(
-        simulate(host, port, devices=20, rate=20, seconds=1.5, alarm_share=0.2, seed=3)
-    )
+    # In a thread of its own: the browser tests' Playwright loop may be running in this one.
+    run = simulate(host, port, devices=20, rate=20, seconds=1.5, alarm_share=0.2, seed=3)
+    with ThreadPoolExecutor(1) as pool:
+        result = pool.submit(asyncio.run, run).result()
     summary = result.summary()
     assert summary["sent"] == summary["confirmed"] > 20 and summary["denied"] == 0
     assert Device.objects.count() == 20

@@ -41,7 +41,7 @@ def receive(address: str, serial: int, status: int = 0x0002) -> None:
     store_frames([Incoming(frame=decode_frame(raw), raw=raw, received_at=AT)])
 
 
-def test_unregistered_devices_are_seen_by_the_centre_only(world: World, login) -> None:  # noqa: ANN001
+def test_unregistered_devices_are_seen_by_the_centre_only(world: World, login) -> None:
     receive("aabbccddeeff", 1)
     device = Device.objects.get()
     assert (
@@ -55,7 +55,7 @@ def test_unregistered_devices_are_seen_by_the_centre_only(world: World, login) -
     assert town.get(device.get_absolute_url()).status_code == 404
 
 
-def test_operator_binds_a_device_and_its_past_events_follow(world: World, login) -> None:  # noqa: ANN001
+def test_operator_binds_a_device_and_its_past_events_follow(world: World, login) -> None:
     receive("aabbccddeeff", 1)
     device = Device.objects.get()
     b = world.buildings["res_a1"]
@@ -78,7 +78,7 @@ def test_operator_binds_a_device_and_its_past_events_follow(world: World, login)
     )
 
 
-def test_binding_outside_the_scope_is_refused(world: World, login) -> None:  # noqa: ANN001
+def test_binding_outside_the_scope_is_refused(world: World, login) -> None:
     receive("aabbccddeeff", 1)
     device = Device.objects.get()
     device.building = world.buildings["res_b1"]
