@@ -19,3 +19,18 @@ class EventKind(models.TextChoices):
     POWER_FAULT = "power_fault", _("power fault")
     OPERATION = "operation", _("operation")
     DEVICE_STATUS = "device_status", _("device status")
+
+
+class CaseState(models.TextChoices):
+    OPEN = "open", _("open")
+    CONFIRMED_FIRE = "confirmed_fire", _("confirmed fire")
+    FALSE_ALARM = "false_alarm", _("false alarm")
+    TEST = "test", _("test")
+    FAULT = "fault", _("fault (not a fire)")
+    RESOLVED = "resolved", _("restored")
+
+
+#: Event kinds that open an alarm case (one open case per device, point and kind).
+CASE_KINDS = ("fire_alarm", "fault", "supervisory", "power_fault", "disabled")
+#: Kinds a restore of the same point closes by itself; a fire alarm always needs a person.
+AUTO_RESOLVED_KINDS = ("fault", "supervisory", "power_fault", "disabled")

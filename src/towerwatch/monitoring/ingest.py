@@ -14,8 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
-from .choices import DeviceKind, EventKind
+from .choices import AUTO_RESOLVED_KINDS, CASE_KINDS, CaseState, DeviceKind, EventKind
 from .gb26875 import Adu, Frame, decode_adu, frame_to_dict
 from .gb26875.adu import (
     ComponentStatus,
@@ -25,7 +27,7 @@ from .gb26875.adu import (
     SystemStatus,
 )
 from .gb26875.frame import DEFAULT_PROFILE, Profile
-from .models import Device, Event, ReceivedFrame
+from .models import AlarmCase, AlarmFlip, Device, Event, ReceivedFrame
 
 #: Status flags that are signals in their own right (GB/T 26875.3 Figs. 6, 7, 13).
 STATUS_EVENTS = {
@@ -75,6 +77,7 @@ def store_frames(batch: Sequence[Incoming]) -> None:
         event for item, frame in stored for event in _events(item, frame, devices[item.address])
     ]
     Event.objects.bulk_create(events, batch_size=1000)
+    update_cases(events)
     last_seen = max(item.received_at for item in batch)
     Device.objects.filter(pk__in=[d.pk for d in devices.values()]).update(last_seen=last_seen)
 
@@ -181,3 +184,75 @@ def _kinds(obj: Any) -> list[str]:
     if isinstance(obj, (SystemOperation, DeviceOperation)):
         return [EventKind.OPERATION] if obj.flags else []
     return []
+
+
+def update_cases(events: Sequence[Event]) -> None:
+    """Open a case per new (device, point, kind) signal, fold repeats into the open case, and
+    close fault-like cases when their point reports it is back to normal."""
+    groups: dict[tuple[int, str, str], list[Event]] = {}
+    restored: set[tuple[int, str]] = set()
+    for event in events:
+        if event.kind in CASE_KINDS:
+            groups.setdefault((event.device_id, event.component_address, event.kind), []).append(
+                event
+            )
+        elif event.kind == EventKind.RESTORE:
+            restored.add((event.device_id, event.component_address))
+    now = timezone.now()
+    if groups:
+        open_cases = {
+            (c.device_id, c.component_address, c.kind): c
+            for c in AlarmCase.objects.filter(
+                state=CaseState.OPEN,
+                device_id__in={k[0] for k in groups},
+                kind__in={k[2] for k in groups},
+            )
+        }
+        new_cases = []
+        for key, signals in groups.items():
+            case = open_cases.get(key)
+            last = max(e.at for e in signals)
+            if case is not None:
+                AlarmCase.objects.filter(pk=case.pk).update(
+                    event_count=F("event_count") + len(signals), last_event_at=last
+                )
+                continue
+            first = min(signals, key=lambda e: (e.at, e.pk))
+            new_cases.append(
+                AlarmCase(
+                    device_id=key[0],
+                    building_id=first.building_id,
+                    kind=key[2],
+                    component_address=key[1],
+                    description=first.description,
+                    opened_at=first.at,
+                    first_event=first,
+                    last_event_at=last,
+                    event_count=len(signals),
+                )
+            )
+        AlarmCase.objects.bulk_create(new_cases)
+        AlarmFlip.objects.bulk_create(
+            [AlarmFlip(case=c, at=now, old_state="", new_state=CaseState.OPEN) for c in new_cases]
+        )
+    for device_id, address in restored:
+        closing = AlarmCase.objects.filter(
+            state=CaseState.OPEN,
+            device_id=device_id,
+            component_address=address,
+            kind__in=AUTO_RESOLVED_KINDS,
+        )
+        ids = list(closing.values_list("pk", flat=True))
+        if ids and closing.filter(pk__in=ids).update(state=CaseState.RESOLVED, closed_at=now):
+            AlarmFlip.objects.bulk_create(
+                [
+                    AlarmFlip(
+                        case_id=pk,
+                        at=now,
+                        old_state=CaseState.OPEN,
+                        new_state=CaseState.RESOLVED,
+                        note="restored by the device",
+                    )
+                    for pk in ids
+                ]
+            )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from towerwatch.core.models import ChangeLoggedModel
 from towerwatch.core.querysets import ScopedQuerySet
 
-from .choices import DeviceKind, EventKind
+from .choices import CaseState, DeviceKind, EventKind
 
 
 class DeviceQuerySet(ScopedQuerySet):
@@ -146,3 +146,96 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.description or self.component_address}"
+
+
+class AlarmCaseQuerySet(ScopedQuerySet):
+    scope_path = "building"
+
+    def open(self) -> AlarmCaseQuerySet:
+        return self.filter(state=CaseState.OPEN)
+
+
+class AlarmCase(models.Model):
+    """What an operator handles: a fire alarm, fault or supervisory signal on one point.
+
+    Signals of the same kind from the same point while a case is open are folded into it
+    (`event_count`, `last_event_at`), so an alarm storm is one case, not a thousand.
+    State changes only by compare-and-swap (`workflow.transition`); every change is an
+    `AlarmFlip`, the case's timeline.
+    """
+
+    device = models.ForeignKey(
+        Device, verbose_name=_("device"), on_delete=models.PROTECT, related_name="cases"
+    )
+    building = models.ForeignKey(
+        "buildings.Building",
+        verbose_name=_("building"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="alarm_cases",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
+    component_address = models.CharField(_("component address"), max_length=8, blank=True)
+    description = models.CharField(_("description"), max_length=64, blank=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=CaseState.choices, default=CaseState.OPEN
+    )
+    opened_at = models.DateTimeField(_("opened"), db_index=True)
+    first_event = models.ForeignKey(
+        Event, verbose_name=_("first event"), on_delete=models.PROTECT, related_name="+"
+    )
+    last_event_at = models.DateTimeField(_("last signal"))
+    event_count = models.PositiveIntegerField(_("signals"), default=1)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = AlarmCaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("alarm case")
+        verbose_name_plural = _("alarm cases")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device", "component_address", "kind"],
+                condition=models.Q(state="open"),
+                name="alarmcase_one_open_per_point",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["state", "-opened_at"]),
+            models.Index(fields=["building", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.description or self.component_address}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:case_detail", args=[self.pk])
+
+
+class AlarmFlip(models.Model):
+    """One state change of an alarm case, by whom and why: the case's timeline."""
+
+    case = models.ForeignKey(
+        AlarmCase, verbose_name=_("alarm case"), on_delete=models.CASCADE, related_name="flips"
+    )
+    at = models.DateTimeField(_("time"))
+    old_state = models.CharField(_("from"), max_length=16, choices=CaseState.choices, blank=True)
+    new_state = models.CharField(_("to"), max_length=16, choices=CaseState.choices)
+    actor = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("case timeline entry")
+        verbose_name_plural = _("case timeline")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.old_state or '—'} → {self.new_state}"

@@ -6,20 +6,24 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from towerwatch.accounts.choices import Role
 from towerwatch.accounts.scope import Scope
 from towerwatch.core.views import ObjectDetailView, ObjectListView, require_scope
+from towerwatch.organizations.models import Region
 
-from . import actions
+from . import actions, workflow
+from .choices import CASE_KINDS, CaseState, EventKind
 from .filtersets import DeviceFilterSet
 from .forms import BindDeviceForm
-from .models import Device
+from .models import AlarmCase, Device, Event
 from .tables import DeviceTable
+from .workflow import TRANSITIONS
 
 
 def may_bind(scope: Scope) -> bool:
@@ -86,3 +90,85 @@ def bind(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _open_cases(request: HttpRequest) -> Any:
+    cases = (
+        AlarmCase.objects.visible_to(request.user)
+        .open()
+        .select_related("building", "building__region__town", "device")
+    )
+    kind = request.GET.get("kind")
+    if kind in CASE_KINDS:
+        cases = cases.filter(kind=kind)
+    town = request.GET.get("town")
+    if town and town.isdigit():
+        cases = cases.filter(building__region__town_id=int(town))
+    # Fire alarms first, then the newest.
+    return sorted(
+        cases[:500], key=lambda c: (c.kind != EventKind.FIRE_ALARM, -c.opened_at.timestamp())
+    )
+
+
+@login_required
+def console(request: HttpRequest) -> HttpResponse:
+    """The operator console: open cases, fire alarms first, refreshed in place every 2 s."""
+    require_scope(request)
+    context = {
+        "cases": _open_cases(request),
+        "kinds": CASE_KINDS,
+        "towns": Region.objects.visible_to(request.user).towns().order_by("code"),
+    }
+    template = (
+        "monitoring/partials/_cases.html"
+        if getattr(request, "htmx", None)
+        else "monitoring/console.html"
+    )
+    return render(request, template, context)
+
+
+class CaseDetailView(ObjectDetailView):
+    model = AlarmCase
+
+    def scoped_queryset(self) -> Any:
+        return super().scoped_queryset().select_related("building", "device", "first_event")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        case = self.object
+        ctx["flips"] = case.flips.select_related("actor")
+        ctx["events"] = Event.objects.filter(
+            device=case.device, component_address=case.component_address, at__gte=case.opened_at
+        ).order_by("at")[:200]
+        ctx["choices"] = [
+            (new, CaseState(new).label) for (old, new) in TRANSITIONS if old == case.state
+        ]
+        if case.building_id:
+            ctx["chain"] = case.building.responsibilities.select_related("organization", "person")
+            ctx["systems"] = case.building.fire_systems.filter(present=True)
+        return ctx
+
+
+@login_required
+@require_POST
+def handle(request: HttpRequest, pk: int) -> HttpResponse:
+    require_scope(request)
+    try:
+        case = AlarmCase.objects.visible_to(request.user).get(pk=pk)
+    except AlarmCase.DoesNotExist:
+        raise Http404 from None
+    try:
+        workflow.transition(
+            case,
+            request.POST.get("state", ""),
+            acting_user=request.user,
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as exc:
+        for msg in exc.messages:
+            messages.error(request, msg)
+    else:
+        messages.success(
+            request, _("Case marked: %(state)s.") % {"state": case.get_state_display()}
+        )
+    return HttpResponseRedirect(request.POST.get("next") or case.get_absolute_url())
