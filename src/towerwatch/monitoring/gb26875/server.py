@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.utils import timezone
 
 from .adu import DataType
@@ -98,6 +98,8 @@ class GB26875Server:
             await self._server.wait_closed()
         if self._writer_task is not None:
             self._writer_task.cancel()
+        # The database thread's connection is closed in that thread (Django's are per thread).
+        await asyncio.get_running_loop().run_in_executor(self._db, connections.close_all)
         self._db.shutdown(wait=True)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
