@@ -13,7 +13,7 @@ from towerwatch.monitoring.gb26875 import Adu, decode_frame, encode_frame
 from towerwatch.monitoring.gb26875.adu import ComponentStatus, adu_frame
 from towerwatch.monitoring.gb26875.frame import CHINA_TIME, TimeLabel
 from towerwatch.monitoring.ingest import Incoming, store_frames
-from towerwatch.monitoring.models import Device, Event
+from towerwatch.monitoring.models import AlarmCase, Device, Event
 
 pytestmark = pytest.mark.django_db
 AT = datetime(2026, 11, 29, 10, 0, tzinfo=CHINA_TIME)
@@ -66,6 +66,7 @@ def test_operator_binds_a_device_and_its_past_events_follow(world: World, login)
     assert response.status_code == 302
     device.refresh_from_db()
     assert device.building == b and Event.objects.get().building == b
+    assert AlarmCase.objects.get().building == b
     assert (
         ObjectChange.objects.for_object(device).filter(action="update").get().user_name
         == "operator"

@@ -8,14 +8,14 @@ from django.db import transaction
 
 from towerwatch.core.actions import save_object
 
-from .models import Device, Event
+from .models import AlarmCase, Device, Event
 
 
 @transaction.atomic
 def bind_device(device: Device, *, building: Any, name: str = "", acting_user: Any) -> Device:
     """Bind a device (typically from the unregistered queue) to its building.
 
-    What it sent before it was bound follows it: its past events take the building too, so
+    What it sent before it was bound follows it: its past events and cases take the building, so
     they show on the building's file and in the scope of those who see the building.
     """
     device.building = building
@@ -23,4 +23,5 @@ def bind_device(device: Device, *, building: Any, name: str = "", acting_user: A
         device.name = name
     save_object(device, acting_user=acting_user)
     Event.objects.filter(device=device, building__isnull=True).update(building=building)
+    AlarmCase.objects.filter(device=device, building__isnull=True).update(building=building)
     return device
