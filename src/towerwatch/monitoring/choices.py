@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class DeviceKind(models.TextChoices):
     UITD = "uitd", _("user information transmission device (UITD)")
+    IOT_SENSOR = "iot_sensor", _("IoT sensor")
 
 
 class EventKind(models.TextChoices):
@@ -19,6 +20,7 @@ class EventKind(models.TextChoices):
     POWER_FAULT = "power_fault", _("power fault")
     OPERATION = "operation", _("operation")
     DEVICE_STATUS = "device_status", _("device status")
+    ANALOG = "analog", _("reading")
 
 
 class CaseState(models.TextChoices):

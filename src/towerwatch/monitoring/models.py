@@ -128,8 +128,15 @@ class Event(models.Model):
     system_type = models.PositiveSmallIntegerField(_("system type"), null=True)
     system_address = models.PositiveSmallIntegerField(_("system address"), null=True)
     component_type = models.PositiveSmallIntegerField(_("component type"), null=True)
-    component_address = models.CharField(_("component address"), max_length=8, blank=True)
+    component_address = models.CharField(
+        _("component address"),
+        max_length=64,
+        blank=True,
+        help_text=_("GB/T 26875.3: the 4 address bytes as hex; IoT: the sensor's point id."),
+    )
     status = models.PositiveIntegerField(_("status word"), null=True)
+    value = models.FloatField(_("value"), null=True, blank=True)
+    unit = models.CharField(_("unit"), max_length=16, blank=True)
     description = models.CharField(_("description"), max_length=64, blank=True)
 
     objects = EventQuerySet.as_manager()
@@ -175,7 +182,7 @@ class AlarmCase(models.Model):
         related_name="alarm_cases",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
-    component_address = models.CharField(_("component address"), max_length=8, blank=True)
+    component_address = models.CharField(_("component address"), max_length=64, blank=True)
     description = models.CharField(_("description"), max_length=64, blank=True)
     state = models.CharField(
         _("state"), max_length=16, choices=CaseState.choices, default=CaseState.OPEN
@@ -239,3 +246,21 @@ class AlarmFlip(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_state or '—'} → {self.new_state}"
+
+
+class DeadLetter(models.Model):
+    """A message that could not be ingested, kept with the reason (never silently dropped)."""
+
+    received_at = models.DateTimeField(_("received"), db_index=True)
+    source = models.CharField(_("source"), max_length=16)
+    topic = models.CharField(_("topic"), max_length=200, blank=True)
+    payload = models.BinaryField(_("payload"))
+    reason = models.CharField(_("reason"), max_length=300)
+
+    class Meta:
+        verbose_name = _("dead letter")
+        verbose_name_plural = _("dead letters")
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.topic}: {self.reason}"
