@@ -6,6 +6,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from towerwatch.buildings.api import BuildingViewSet
+from towerwatch.monitoring.http import ingest
 from towerwatch.organizations.api import OrganizationViewSet, PersonViewSet, RegionViewSet
 
 router = DefaultRouter()
@@ -18,6 +19,7 @@ app_name = "api"
 
 urlpatterns = [
     path("token/", obtain_auth_token, name="token"),
+    path("ingest/", ingest, name="ingest"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="swagger-ui"),
     path("", include(router.urls)),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from typing import Any
 
 from django.db import transaction
@@ -25,3 +27,12 @@ def bind_device(device: Device, *, building: Any, name: str = "", acting_user: A
     Event.objects.filter(device=device, building__isnull=True).update(building=building)
     AlarmCase.objects.filter(device=device, building__isnull=True).update(building=building)
     return device
+
+
+@transaction.atomic
+def issue_ingest_token(device: Device, *, acting_user: Any) -> str:
+    """A new HTTP ingestion token for `device` (shown once; only its SHA-256 is kept)."""
+    token = secrets.token_urlsafe(32)
+    device.token_hash = hashlib.sha256(token.encode()).hexdigest()
+    save_object(device, acting_user=acting_user)
+    return token

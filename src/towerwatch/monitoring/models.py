@@ -46,13 +46,20 @@ class Device(ChangeLoggedModel):
         default="standard",
         help_text=_("Vendor tolerances for decoding (time labels, framing, byte order)."),
     )
+    token_hash = models.CharField(
+        _("HTTP ingestion token (SHA-256)"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        db_index=True,
+    )
     first_seen = models.DateTimeField(_("first seen"), null=True, blank=True, editable=False)
     last_seen = models.DateTimeField(_("last seen"), null=True, blank=True, editable=False)
 
     objects = DeviceQuerySet.as_manager()
 
     # Contact times change with every frame; they are not registry edits.
-    changelog_exclude = ("created_at", "updated_at", "first_seen", "last_seen")
+    changelog_exclude = ("created_at", "updated_at", "first_seen", "last_seen", "token_hash")
 
     class Meta:
         verbose_name = _("device")
