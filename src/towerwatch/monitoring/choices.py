@@ -21,6 +21,7 @@ class EventKind(models.TextChoices):
     OPERATION = "operation", _("operation")
     DEVICE_STATUS = "device_status", _("device status")
     ANALOG = "analog", _("reading")
+    OFFLINE = "offline", _("device offline")
 
 
 class CaseState(models.TextChoices):

@@ -27,6 +27,7 @@ from .gb26875.adu import (
     SystemStatus,
 )
 from .gb26875.frame import DEFAULT_PROFILE, Profile
+from .jobs import resolve_offline
 from .models import AlarmCase, AlarmFlip, Device, Event, ReceivedFrame
 
 #: Status flags that are signals in their own right (GB/T 26875.3 Figs. 6, 7, 13).
@@ -80,6 +81,7 @@ def store_frames(batch: Sequence[Incoming]) -> None:
     update_cases(events)
     last_seen = max(item.received_at for item in batch)
     Device.objects.filter(pk__in=[d.pk for d in devices.values()]).update(last_seen=last_seen)
+    resolve_offline([d.pk for d in devices.values()], last_seen)
 
 
 def _devices(addresses: set[str], seen: datetime) -> dict[str, Device]:

@@ -196,7 +196,13 @@ class AlarmCase(models.Model):
     )
     opened_at = models.DateTimeField(_("opened"), db_index=True)
     first_event = models.ForeignKey(
-        Event, verbose_name=_("first event"), on_delete=models.PROTECT, related_name="+"
+        Event,
+        verbose_name=_("first event"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for cases the centre opens itself (a silent device)."),
     )
     last_event_at = models.DateTimeField(_("last signal"))
     event_count = models.PositiveIntegerField(_("signals"), default=1)

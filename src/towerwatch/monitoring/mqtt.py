@@ -36,6 +36,7 @@ from django.utils.dateparse import parse_datetime
 
 from .choices import DeviceKind, EventKind
 from .ingest import fingerprint, update_cases
+from .jobs import resolve_offline
 from .models import DeadLetter, Device, Event, ReceivedFrame
 
 log = logging.getLogger("towerwatch.mqtt")
@@ -133,9 +134,9 @@ def store_messages(batch: Sequence[Message]) -> None:
     update_cases(events)
     DeadLetter.objects.bulk_create(dead)
     if devices:
-        Device.objects.filter(pk__in=[d.pk for d in devices.values()]).update(
-            last_seen=max(m.received_at for m in batch)
-        )
+        seen = max(m.received_at for m in batch)
+        Device.objects.filter(pk__in=[d.pk for d in devices.values()]).update(last_seen=seen)
+        resolve_offline([d.pk for d in devices.values()], seen)
 
 
 def _event(device: Device, frame: ReceivedFrame, at: datetime, signal: dict[str, Any]) -> Event:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
+from collections.abc import Callable
 
 from django.conf import settings
+from django.db import close_old_connections, connections
 
 from .gb26875.server import GB26875Server, ServerConfig
 from .ingest import Incoming, store_frames
+from .jobs import check_offline
 from .mqtt import Subscriber
+
+log = logging.getLogger("towerwatch.worker")
 
 
 def gb26875_server(listen: str | None = None) -> GB26875Server:
@@ -35,15 +41,50 @@ def mqtt_subscriber() -> Subscriber | None:
     )
 
 
+async def every(seconds: float, job: Callable[[], object]) -> None:
+    """Run a periodic job in a thread (it uses the database) every `seconds`, forever."""
+    while True:
+        try:
+            await asyncio.to_thread(_run_job, job)
+        except Exception:
+            log.exception("periodic job %s failed", getattr(job, "__name__", job))
+        await asyncio.sleep(seconds)
+
+
+def _run_job(job: Callable[[], object]) -> None:
+    close_old_connections()
+    try:
+        job()
+    finally:
+        connections.close_all()
+
+
+class Worker:
+    """Everything `towerwatch worker` runs: the device listener, MQTT, periodic jobs."""
+
+    def __init__(self, listen: str | None = None) -> None:
+        self.server = gb26875_server(listen)
+        self.subscriber = mqtt_subscriber()
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        await self.server.start()
+        if self.subscriber is not None:
+            self.subscriber.start()
+        self.tasks.append(asyncio.create_task(every(60, check_offline)))
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        if self.subscriber is not None:
+            self.subscriber.stop()
+        await self.server.stop()
+
+
 async def run_worker(listen: str | None = None) -> None:
-    server = gb26875_server(listen)
-    subscriber = mqtt_subscriber()
-    await server.start()
-    if subscriber is not None:
-        subscriber.start()
+    worker = Worker(listen)
+    await worker.start()
     try:
         await asyncio.Event().wait()
     finally:
-        if subscriber is not None:
-            subscriber.stop()
-        await server.stop()
+        await worker.stop()

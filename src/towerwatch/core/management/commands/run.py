@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run TowerWatch in one process: the web server and the GB/T 26875.3 listener."
+    help = "Run TowerWatch in one process: the web server and the worker (devices, MQTT, jobs)."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--host", default="127.0.0.1")
@@ -27,14 +27,14 @@ class Command(BaseCommand):
 async def _main(host: str, port: int, listen: str) -> None:
     import uvicorn
 
-    from towerwatch.monitoring.worker import gb26875_server
+    from towerwatch.monitoring.worker import Worker
 
-    devices = gb26875_server(listen)
-    await devices.start()
+    worker = Worker(listen)
+    await worker.start()
     config = uvicorn.Config(
         "towerwatch.asgi:application", host=host, port=port, lifespan="off", proxy_headers=True
     )
     try:
         await uvicorn.Server(config).serve()
     finally:
-        await devices.stop()
+        await worker.stop()

@@ -1,0 +1,76 @@
+"""Periodic monitoring work: devices silent past the polling period become cases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from towerwatch.rules.ruleset import RuleSet
+
+from .choices import CaseState, EventKind
+from .models import AlarmCase, AlarmFlip, Device
+
+
+@transaction.atomic
+def check_offline(now: datetime | None = None, rules: RuleSet | None = None) -> int:
+    """Open an `offline` case for every bound device silent longer than the polling period.
+
+    The period is the rule `monitoring.poll_period_h_max` (GB 50440-2007 §3.0.2-4: the centre
+    polls each UITD at least every 2 h). Idempotent: a device with an open offline case is
+    skipped (and the partial unique constraint would refuse a second one).
+    """
+    now = now or timezone.now()
+    period = timedelta(hours=(rules or RuleSet.current()).value("monitoring.poll_period_h_max"))
+    silent = (
+        Device.objects.filter(building__isnull=False)
+        .filter(
+            Q(last_seen__lt=now - period) | Q(last_seen__isnull=True, created_at__lt=now - period)
+        )
+        .exclude(cases__state=CaseState.OPEN, cases__kind=EventKind.OFFLINE)
+    )
+    cases = [
+        AlarmCase(
+            device=d,
+            building_id=d.building_id,
+            kind=EventKind.OFFLINE,
+            component_address="",
+            description=str(d),
+            opened_at=now,
+            last_event_at=d.last_seen or d.created_at,
+            event_count=0,
+        )
+        for d in silent
+    ]
+    AlarmCase.objects.bulk_create(cases)
+    AlarmFlip.objects.bulk_create(
+        [AlarmFlip(case=c, at=now, new_state=CaseState.OPEN, note="silent") for c in cases]
+    )
+    return len(cases)
+
+
+def resolve_offline(device_ids: Iterable[int], now: datetime) -> None:
+    """A device that reports again closes its offline case (called inside the ingest transaction)."""
+    ids = list(device_ids)
+    open_cases = AlarmCase.objects.filter(
+        device_id__in=ids, kind=EventKind.OFFLINE, state=CaseState.OPEN
+    )
+    closed = list(open_cases.values_list("pk", flat=True))
+    if closed and AlarmCase.objects.filter(pk__in=closed, state=CaseState.OPEN).update(
+        state=CaseState.RESOLVED, closed_at=now
+    ):
+        AlarmFlip.objects.bulk_create(
+            [
+                AlarmFlip(
+                    case_id=pk,
+                    at=now,
+                    old_state=CaseState.OPEN,
+                    new_state=CaseState.RESOLVED,
+                    note="the device reported again",
+                )
+                for pk in closed
+            ]
+        )
