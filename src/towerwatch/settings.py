@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "towerwatch.organizations",
     "towerwatch.buildings",
     "towerwatch.monitoring",
+    "towerwatch.notifications",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +196,8 @@ TOWERWATCH_GB26875_LISTEN = env_str("TOWERWATCH_GB26875_LISTEN", "127.0.0.1:9026
 # MQTT broker of the IoT sensors (host:port); empty disables MQTT ingestion.
 TOWERWATCH_MQTT_BROKER = env_str("TOWERWATCH_MQTT_BROKER", "")
 TOWERWATCH_MQTT_PREFIX = env_str("TOWERWATCH_MQTT_PREFIX", "towerwatch/v1")
+# Where a confirmed fire is forwarded (the 119 command centre's receiving webhook); empty: none.
+TOWERWATCH_FIRE_WEBHOOK_URL = env_str("TOWERWATCH_FIRE_WEBHOOK_URL", "")
 TOWERWATCH_GC_THRESHOLD = env_int("TOWERWATCH_GC_THRESHOLD", 50_000)
 TOWERWATCH_IMPORT_MAX_ROWS = env_int("TOWERWATCH_IMPORT_MAX_ROWS", 20000)
 TOWERWATCH_IMPORT_MAX_BYTES = env_int("TOWERWATCH_IMPORT_MAX_BYTES", 20 * 1024 * 1024)

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import close_old_connections, connections
 
+from towerwatch.notifications.outbox import deliver_pending
+
 from .gb26875.server import GB26875Server, ServerConfig
 from .ingest import Incoming, store_frames
 from .jobs import check_offline
@@ -72,6 +74,7 @@ class Worker:
         if self.subscriber is not None:
             self.subscriber.start()
         self.tasks.append(asyncio.create_task(every(60, check_offline)))
+        self.tasks.append(asyncio.create_task(every(1, deliver_pending)))
 
     async def stop(self) -> None:
         for task in self.tasks:

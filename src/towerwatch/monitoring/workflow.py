@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -78,4 +79,47 @@ def transition(case: AlarmCase, new_state: str, *, acting_user: Any, note: str =
         case=case, at=now, old_state=case.state, new_state=new_state, actor=acting_user, note=note
     )
     case.state, case.closed_at = new_state, now
+    if new_state == S.CONFIRMED_FIRE:
+        forward_confirmed_fire(case, acting_user=acting_user, at=now)
     return case
+
+
+def forward_confirmed_fire(case: AlarmCase, *, acting_user: Any, at: Any) -> None:
+    """Queue the 119 forward and tell the whole responsibility chain, in the same transaction.
+
+    GB 50440-2007 §3.0.2-3 (rule `monitoring.confirmed_alarm_to_119_s`): a confirmed alarm reaches
+    the 119 centre within 3 s; the worker delivers the outbox every second.
+    """
+    from towerwatch.notifications.actions import notify_building_chain
+    from towerwatch.notifications.outbox import enqueue_webhook
+
+    building = case.building
+    payload = {
+        "event": "confirmed_fire",
+        "case": case.pk,
+        "confirmed_at": at.isoformat(),
+        "confirmed_by": str(acting_user) if acting_user else None,
+        "point": case.component_address,
+        "description": case.description,
+        "building": None
+        if building is None
+        else {
+            "code": building.code,
+            "name": building.name,
+            "address": building.address,
+            "lon": float(building.lon) if building.lon is not None else None,
+            "lat": float(building.lat) if building.lat is not None else None,
+            "height_m": float(building.height_m),
+            "storeys": building.storeys_above,
+            "class": building.fire_class,
+        },
+    }
+    if settings.TOWERWATCH_FIRE_WEBHOOK_URL:
+        enqueue_webhook("confirmed_fire", settings.TOWERWATCH_FIRE_WEBHOOK_URL, payload)
+    if building is not None:
+        notify_building_chain(
+            building,
+            _("Confirmed fire at %(building)s: %(point)s")
+            % {"building": building.name, "point": case.description or case.component_address},
+            url=case.get_absolute_url(),
+        )
