@@ -74,3 +74,42 @@ def resolve_offline(device_ids: Iterable[int], now: datetime) -> None:
                 for pk in closed
             ]
         )
+
+
+@transaction.atomic
+def escalate_cases(now: datetime | None = None, rules: RuleSet | None = None) -> int:
+    """Escalate open fire-alarm cases nobody handled in time, one step per rule entry.
+
+    Steps come from the rule `monitoring.fire_alarm_escalation` (local policy, configurable):
+    the building's chain, then the town, then the detachment. A step is taken once: the
+    compare-and-swap on `escalation_level` decides, so two workers never notify twice.
+    """
+    from towerwatch.notifications.actions import notify_level
+
+    now = now or timezone.now()
+    steps = (rules or RuleSet.current()).value("monitoring.fire_alarm_escalation")
+    taken = 0
+    open_fires = AlarmCase.objects.filter(
+        state=CaseState.OPEN, kind=EventKind.FIRE_ALARM
+    ).select_related("building")
+    for case in open_fires:
+        elapsed = (now - case.opened_at).total_seconds()
+        due = sum(1 for step in steps if elapsed >= step["after_s"])
+        if due <= case.escalation_level:
+            continue
+        won = AlarmCase.objects.filter(pk=case.pk, escalation_level=case.escalation_level).update(
+            escalation_level=due
+        )
+        if won != 1:
+            continue
+        for step in steps[case.escalation_level : due]:
+            AlarmFlip.objects.create(
+                case=case,
+                at=now,
+                old_state=CaseState.OPEN,
+                new_state=CaseState.OPEN,
+                note=f"escalated: {step['level']} (unhandled {int(elapsed)} s)",
+            )
+            notify_level(step["level"], case)
+            taken += 1
+    return taken

@@ -206,6 +206,7 @@ class AlarmCase(models.Model):
     )
     last_event_at = models.DateTimeField(_("last signal"))
     event_count = models.PositiveIntegerField(_("signals"), default=1)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation steps taken"), default=0)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     objects = AlarmCaseQuerySet.as_manager()

@@ -15,7 +15,7 @@ from towerwatch.notifications.outbox import deliver_pending
 
 from .gb26875.server import GB26875Server, ServerConfig
 from .ingest import Incoming, store_frames
-from .jobs import check_offline
+from .jobs import check_offline, escalate_cases
 from .mqtt import Subscriber
 
 log = logging.getLogger("towerwatch.worker")
@@ -75,6 +75,7 @@ class Worker:
             self.subscriber.start()
         self.tasks.append(asyncio.create_task(every(60, check_offline)))
         self.tasks.append(asyncio.create_task(every(1, deliver_pending)))
+        self.tasks.append(asyncio.create_task(every(5, escalate_cases)))
 
     async def stop(self) -> None:
         for task in self.tasks:
