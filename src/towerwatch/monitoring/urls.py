@@ -9,6 +9,7 @@ urlpatterns = [
     path("devices/<int:pk>/", views.DeviceDetailView.as_view(), name="device_detail"),
     path("devices/<int:pk>/bind/", views.bind, name="device_bind"),
     path("console/", views.console, name="console"),
+    path("console/stream/", views.console_stream, name="console_stream"),
     path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
     path("cases/<int:pk>/handle/", views.handle, name="case_handle"),
 ]

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from towerwatch.accounts.choices import Role
-from towerwatch.accounts.scope import Scope
+from towerwatch.accounts.scope import Scope, scope_for
 from towerwatch.core.views import ObjectDetailView, ObjectListView, require_scope
 from towerwatch.organizations.models import Region
 
@@ -21,7 +29,7 @@ from . import actions, workflow
 from .choices import CASE_KINDS, CaseState, EventKind
 from .filtersets import DeviceFilterSet
 from .forms import BindDeviceForm
-from .models import AlarmCase, Device, Event
+from .models import AlarmCase, AlarmFlip, Device, Event
 from .tables import DeviceTable
 from .workflow import TRANSITIONS
 
@@ -172,3 +180,45 @@ def handle(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("Case marked: %(state)s.") % {"state": case.get_state_display()}
         )
     return HttpResponseRedirect(request.POST.get("next") or case.get_absolute_url())
+
+
+STREAM_POLL_S = 0.25
+STREAM_HEARTBEAT_S = 15
+
+
+async def console_stream(request: HttpRequest) -> StreamingHttpResponse | HttpResponse:
+    """Server-Sent Events for the console: an event whenever an alarm case opens or changes.
+
+    Change detection reads the newest case-timeline id every 250 ms, so it works whichever
+    process stored the signal (web and worker may be separate); the page then reloads its
+    scoped list. A comment line every 15 s keeps proxies from closing the stream.
+    """
+    user = await request.auser()
+    if not user.is_authenticated or await sync_to_async(scope_for)(user) is None:
+        return HttpResponse(status=403)
+
+    async def events() -> Any:
+        last = await _newest_flip()
+        yield "retry: 2000\n\n"
+        quiet = 0.0
+        while True:
+            await asyncio.sleep(STREAM_POLL_S)
+            newest = await _newest_flip()
+            if newest != last:
+                last, quiet = newest, 0.0
+                yield f"event: cases\ndata: {newest}\n\n"
+            else:
+                quiet += STREAM_POLL_S
+                if quiet >= STREAM_HEARTBEAT_S:
+                    quiet = 0.0
+                    yield ": keep-alive\n\n"
+
+    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+@sync_to_async
+def _newest_flip() -> int:
+    return AlarmFlip.objects.order_by("-id").values_list("id", flat=True).first() or 0

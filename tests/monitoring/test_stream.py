@@ -1,0 +1,57 @@
+"""The console's Server-Sent Events stream announces new and changed cases."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.test import AsyncClient
+from django.urls import reverse
+
+from towerwatch.core.testing.world import World
+from towerwatch.monitoring.models import Device
+
+from .test_pages import receive
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_new_fire_alarm_is_announced_on_the_stream(world: World) -> None:
+    Device.objects.create(address="aabbccddeeff", building=world.buildings["res_a1"])
+    operator = world.users["operator"]
+
+    async def scenario() -> list[str]:
+        client = AsyncClient()
+        await client.aforce_login(operator)
+        response = await client.get(reverse("monitoring:console_stream"))
+        assert response["Content-Type"] == "text/event-stream"
+        chunks = aiter(response.streaming_content)
+        first = await anext(chunks)
+        await sync_to_async(receive)("aabbccddeeff", 1, 0x0002)  # a fire alarm arrives
+        second = await asyncio.wait_for(anext(chunks), 3)
+        return [_text(first), _text(second)]
+
+    with ThreadPoolExecutor(1) as pool:  # a loop of its own (Playwright may own this thread's)
+        first, second = pool.submit(asyncio.run, scenario()).result(10)
+    assert first.startswith("retry:")
+    assert second.startswith("event: cases")
+
+
+def test_the_stream_needs_a_member(world: World) -> None:
+    from towerwatch.accounts.models import User
+
+    nobody = User.objects.get(username="nobody")
+
+    async def scenario() -> int:
+        client = AsyncClient()
+        await client.aforce_login(nobody)
+        return (await client.get(reverse("monitoring:console_stream"))).status_code
+
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, scenario()).result(10) == 403
+
+
+def _text(chunk: bytes | str) -> str:
+    return chunk.decode() if isinstance(chunk, bytes) else chunk
