@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import weakref
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import pytest
 
-from towerwatch.monitoring.gb26875 import Adu, decode_frame, encode_frame
+from towerwatch.monitoring.gb26875 import Adu, encode_frame
 from towerwatch.monitoring.gb26875.adu import ComponentStatus, adu_frame
-from towerwatch.monitoring.gb26875.frame import CHINA_TIME, Command, Frame, TimeLabel
+from towerwatch.monitoring.gb26875.frame import CHINA_TIME, Command, Frame, FrameReader, TimeLabel
 from towerwatch.monitoring.gb26875.server import GB26875Server, ServerConfig
 from towerwatch.monitoring.ingest import Incoming, store_frames
 from towerwatch.monitoring.models import Device, Event, ReceivedFrame
@@ -71,12 +72,20 @@ def alarm_frame(
 
 
 def read_frame(sock: socket.socket) -> Frame:
-    data = b""
-    while len(data) < 30:
-        chunk = sock.recv(30 - len(data))
+    """The next whole frame from the centre, whatever its length (cut by the length field)."""
+    reader, ready = _streams.setdefault(sock, (FrameReader(), []))
+    while not ready:
+        chunk = sock.recv(4096)
         assert chunk, "connection closed before an answer"
-        data += chunk
-    return decode_frame(data)
+        for event in reader.feed(chunk):
+            assert isinstance(event, Frame), event
+            ready.append(event)
+    return ready.pop(0)
+
+
+_streams: weakref.WeakKeyDictionary[socket.socket, tuple[FrameReader, list[Frame]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def test_fire_alarm_from_an_unknown_device_is_stored_then_confirmed(server: GB26875Server) -> None:
@@ -213,3 +222,58 @@ def test_simulated_uitds_are_all_confirmed_and_stored(server: GB26875Server) -> 
     assert result.heartbeats > 0
     assert ReceivedFrame.objects.count() == result.confirmed - result.heartbeats
     assert Event.objects.filter(kind="fire_alarm").count() == result.fire_alarms
+
+
+def test_duty_check_is_sent_over_the_live_connection_and_the_answer_recorded(
+    server: GB26875Server,
+) -> None:
+    from towerwatch.monitoring.duty import send_duty_checks
+    from towerwatch.monitoring.gb26875.adu import DeviceOperation
+    from towerwatch.monitoring.models import DutyCheck
+
+    loop = server._writer_task.get_loop()  # type: ignore[union-attr]
+    with connect(server) as sock:
+        heartbeat = Frame(
+            serial=1,
+            command=Command.SEND,
+            source=UITD,
+            destination=CENTRE,
+            sent_at=TimeLabel.from_datetime(AT),
+        )
+        sock.sendall(encode_frame(heartbeat))
+        read_frame(sock)  # confirmed: the centre now knows this connection
+        device = Device.objects.get(address=UITD.hex())
+        check = DutyCheck.objects.create(device=device, timeout_minutes=5)
+        assert asyncio.run_coroutine_threadsafe(send_duty_checks(server), loop).result(5) == 1
+        command = read_frame(sock)
+        assert command.destination == UITD and command.adu[0] == 91
+        check.refresh_from_db()
+        assert check.state == "sent" and check.serial == command.serial
+        # the person on duty presses 查岗应答: a type 24 upload with bit 5 set
+        operation = DeviceOperation(operation=1 << 5, operator=1, at=TimeLabel.from_datetime(AT))
+        sock.sendall(
+            encode_frame(
+                adu_frame(
+                    Adu(type=24, objects=(operation,)),
+                    serial=2,
+                    source=UITD,
+                    destination=CENTRE,
+                    sent_at=AT,
+                )
+            )
+        )
+        assert read_frame(sock).command == Command.CONFIRM
+    check.refresh_from_db()
+    assert check.state == "answered" and check.answered_at is not None
+
+
+def test_duty_check_to_a_disconnected_device_is_unreachable(server: GB26875Server) -> None:
+    from towerwatch.monitoring.duty import send_duty_checks
+    from towerwatch.monitoring.models import DutyCheck
+
+    loop = server._writer_task.get_loop()  # type: ignore[union-attr]
+    device = Device.objects.create(address="0a0a0a0a0a0a")
+    check = DutyCheck.objects.create(device=device)
+    assert asyncio.run_coroutine_threadsafe(send_duty_checks(server), loop).result(5) == 0
+    check.refresh_from_db()
+    assert check.state == "unreachable"

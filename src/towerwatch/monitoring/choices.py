@@ -22,6 +22,7 @@ class EventKind(models.TextChoices):
     DEVICE_STATUS = "device_status", _("device status")
     ANALOG = "analog", _("reading")
     OFFLINE = "offline", _("device offline")
+    DUTY_UNANSWERED = "duty_unanswered", _("duty check unanswered")
 
 
 class CaseState(models.TextChoices):
@@ -37,3 +38,11 @@ class CaseState(models.TextChoices):
 CASE_KINDS = ("fire_alarm", "fault", "supervisory", "power_fault", "disabled")
 #: Kinds a restore of the same point closes by itself; a fire alarm always needs a person.
 AUTO_RESOLVED_KINDS = ("fault", "supervisory", "power_fault", "disabled")
+
+
+class DutyCheckState(models.TextChoices):
+    PENDING = "pending", _("waiting to be sent")
+    SENT = "sent", _("sent, awaiting the answer")
+    ANSWERED = "answered", _("answered")
+    UNANSWERED = "unanswered", _("not answered in time")
+    UNREACHABLE = "unreachable", _("device not connected")

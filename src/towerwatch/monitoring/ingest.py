@@ -18,6 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .choices import AUTO_RESOLVED_KINDS, CASE_KINDS, CaseState, DeviceKind, EventKind
+from .duty import record_answers
 from .gb26875 import Adu, Frame, decode_adu, frame_to_dict
 from .gb26875.adu import (
     ComponentStatus,
@@ -42,6 +43,10 @@ STATUS_EVENTS = {
     "main_power_fault": EventKind.POWER_FAULT,
     "backup_power_fault": EventKind.POWER_FAULT,
 }
+
+
+#: 查岗应答: bit 5 of a UITD's operation byte (GB/T 26875.3 Fig. 14).
+DUTY_ANSWER_BIT = 1 << 5
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,11 @@ def store_frames(batch: Sequence[Incoming]) -> None:
     ]
     Event.objects.bulk_create(events, batch_size=1000)
     update_cases(events)
+    record_answers(
+        (e.device_id, e.at)
+        for e in events
+        if e.kind == EventKind.OPERATION and e.status is not None and e.status & DUTY_ANSWER_BIT
+    )
     last_seen = max(item.received_at for item in batch)
     Device.objects.filter(pk__in=[d.pk for d in devices.values()]).update(last_seen=last_seen)
     resolve_offline([d.pk for d in devices.values()], last_seen)
@@ -168,7 +178,7 @@ def _events(item: Incoming, frame: ReceivedFrame, device: Device) -> Iterable[Ev
                     system_address=getattr(obj, "system_address", None),
                     component_type=getattr(obj, "component_type", None),
                     component_address=getattr(obj, "component_address", b"").hex(),
-                    status=getattr(obj, "status", None),
+                    status=getattr(obj, "status", getattr(obj, "operation", None)),
                     description=getattr(obj, "description", "")[:64],
                 )
             )

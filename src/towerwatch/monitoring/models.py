@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from towerwatch.core.models import ChangeLoggedModel
 from towerwatch.core.querysets import ScopedQuerySet
 
-from .choices import CaseState, DeviceKind, EventKind
+from .choices import CaseState, DeviceKind, DutyCheckState, EventKind
 
 
 class DeviceQuerySet(ScopedQuerySet):
@@ -278,3 +278,53 @@ class DeadLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.topic}: {self.reason}"
+
+
+class DutyCheckQuerySet(ScopedQuerySet):
+    scope_path = "device__building"
+
+
+class DutyCheck(models.Model):
+    """查岗: the centre asks a control room's UITD to have the person on duty answer.
+
+    Requested from a page (or on a schedule), sent by the worker over the device's live
+    connection as a type 91 command, answered by a type 24 upload with the 查岗应答 bit;
+    the time to answer is recorded, and a check unanswered in time opens a case.
+    """
+
+    device = models.ForeignKey(
+        Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="duty_checks"
+    )
+    requested_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    timeout_minutes = models.PositiveSmallIntegerField(_("answer within (minutes)"), default=10)
+    state = models.CharField(
+        _("state"), max_length=12, choices=DutyCheckState.choices, default=DutyCheckState.PENDING
+    )
+    serial = models.PositiveIntegerField(_("serial"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    objects = DutyCheckQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("duty check")
+        verbose_name_plural = _("duty checks")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["state", "device"])]
+
+    def __str__(self) -> str:
+        return f"{self.device} {self.get_state_display()}"
+
+    @property
+    def answer_seconds(self) -> float | None:
+        if self.answered_at and self.sent_at:
+            return (self.answered_at - self.sent_at).total_seconds()
+        return None

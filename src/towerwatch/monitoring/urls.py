@@ -8,6 +8,7 @@ urlpatterns = [
     path("devices/", views.DeviceListView.as_view(), name="device_list"),
     path("devices/<int:pk>/", views.DeviceDetailView.as_view(), name="device_detail"),
     path("devices/<int:pk>/bind/", views.bind, name="device_bind"),
+    path("devices/<int:pk>/duty-check/", views.duty_check, name="device_duty_check"),
     path("console/", views.console, name="console"),
     path("console/stream/", views.console_stream, name="console_stream"),
     path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),

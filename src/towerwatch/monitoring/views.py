@@ -29,7 +29,7 @@ from . import actions, workflow
 from .choices import CASE_KINDS, CaseState, EventKind
 from .filtersets import DeviceFilterSet
 from .forms import BindDeviceForm
-from .models import AlarmCase, AlarmFlip, Device, Event
+from .models import AlarmCase, AlarmFlip, Device, DutyCheck, Event
 from .tables import DeviceTable
 from .workflow import TRANSITIONS
 
@@ -62,6 +62,7 @@ class DeviceDetailView(ObjectDetailView):
         ctx["events"] = self.object.events.all()[:100]
         ctx["frames"] = self.object.frames.order_by("-received_at")[:50]
         ctx["can_bind"] = may_bind(require_scope(self.request))
+        ctx["duty_checks"] = self.object.duty_checks.all()[:20]
         return ctx
 
 
@@ -222,3 +223,19 @@ async def console_stream(request: HttpRequest) -> StreamingHttpResponse | HttpRe
 @sync_to_async
 def _newest_flip() -> int:
     return AlarmFlip.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+@login_required
+@require_POST
+def duty_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask the device's control room to answer (查岗); the worker sends it within a second."""
+    scope = require_scope(request)
+    try:
+        device = Device.objects.visible_to(request.user).get(pk=pk)
+    except Device.DoesNotExist:
+        raise Http404 from None
+    if not may_bind(scope):
+        raise PermissionDenied(_("Only the monitoring centre runs duty checks."))
+    DutyCheck.objects.create(device=device, requested_by=request.user)
+    messages.success(request, _("Duty check queued for %(device)s.") % {"device": device})
+    return HttpResponseRedirect(device.get_absolute_url())

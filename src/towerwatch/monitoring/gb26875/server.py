@@ -80,6 +80,9 @@ class GB26875Server:
         self._server: asyncio.base_events.Server | None = None
         self._writer_task: asyncio.Task[None] | None = None
         self.stats = {"frames": 0, "confirmed": 0, "denied": 0, "closed_bad_stream": 0}
+        # The live connection of each device address (hex), for commands the centre sends.
+        self.connections: dict[str, asyncio.StreamWriter] = {}
+        self._serial = 0
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._serve, self.config.host, self.config.port)
@@ -127,10 +130,25 @@ class GB26875Server:
         except (TimeoutError, ConnectionError):
             return
         finally:
+            for address in [a for a, w in self.connections.items() if w is writer]:
+                del self.connections[address]
             writer.close()
+
+    def send(self, address: str, build: Callable[[int], bytes]) -> int | None:
+        """Send a centre-initiated frame to a connected device; its serial, or None if offline.
+
+        ``build(serial)`` returns the frame's bytes; the centre numbers its own frames (§6.6).
+        """
+        writer = self.connections.get(address)
+        if writer is None or writer.is_closing():
+            return None
+        self._serial = (self._serial + 1) & 0xFFFF
+        writer.write(build(self._serial))
+        return self._serial
 
     async def _frame(self, frame: Frame, writer: asyncio.StreamWriter) -> None:
         self.stats["frames"] += 1
+        self.connections[frame.source.hex()] = writer
         now = timezone.now()
         if frame.command not in ACCEPTED_COMMANDS:
             self.stats["denied"] += 1
