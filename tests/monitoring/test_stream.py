@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import connections
 from django.test import AsyncClient
 from django.urls import reverse
 
@@ -31,6 +32,7 @@ def test_a_new_fire_alarm_is_announced_on_the_stream(world: World) -> None:
         first = await anext(chunks)
         await sync_to_async(receive)("aabbccddeeff", 1, 0x0002)  # a fire alarm arrives
         second = await asyncio.wait_for(anext(chunks), 3)
+        await sync_to_async(connections.close_all)()  # this thread's connection, for teardown
         return [_text(first), _text(second)]
 
     with ThreadPoolExecutor(1) as pool:  # a loop of its own (Playwright may own this thread's)
@@ -47,7 +49,9 @@ def test_the_stream_needs_a_member(world: World) -> None:
     async def scenario() -> int:
         client = AsyncClient()
         await client.aforce_login(nobody)
-        return (await client.get(reverse("monitoring:console_stream"))).status_code
+        status = (await client.get(reverse("monitoring:console_stream"))).status_code
+        await sync_to_async(connections.close_all)()
+        return status
 
     with ThreadPoolExecutor(1) as pool:
         assert pool.submit(asyncio.run, scenario()).result(10) == 403
