@@ -328,3 +328,66 @@ class DutyCheck(models.Model):
         if self.answered_at and self.sent_at:
             return (self.answered_at - self.sent_at).total_seconds()
         return None
+
+
+class PanelQuerySet(ScopedQuerySet):
+    scope_path = "device__building"
+
+
+class Panel(ChangeLoggedModel):
+    """A fire alarm control panel (or another system) behind a UITD: system type and address."""
+
+    device = models.ForeignKey(
+        Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="panels"
+    )
+    system_type = models.PositiveSmallIntegerField(_("system type"))
+    system_address = models.PositiveSmallIntegerField(_("system address"))
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    objects = PanelQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("control panel")
+        verbose_name_plural = _("control panels")
+        ordering = ["device", "system_type", "system_address"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device", "system_type", "system_address"], name="panel_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.system_type}-{self.system_address}"
+
+
+class PointQuerySet(ScopedQuerySet):
+    scope_path = "panel__device__building"
+
+
+class Point(ChangeLoggedModel):
+    """A component (部件) on a panel: type code, 4-byte address (hex, wire order), where it is."""
+
+    panel = models.ForeignKey(
+        Panel, verbose_name=_("control panel"), on_delete=models.CASCADE, related_name="points"
+    )
+    component_type = models.PositiveSmallIntegerField(_("component type"))
+    address = models.CharField(_("component address"), max_length=8)
+    description = models.CharField(_("description"), max_length=64, blank=True)
+    floor = models.SmallIntegerField(
+        _("floor"), null=True, blank=True, help_text=_("Negative below ground.")
+    )
+    location = models.CharField(_("location"), max_length=100, blank=True)
+
+    objects = PointQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("point")
+        verbose_name_plural = _("points")
+        ordering = ["panel", "address"]
+        constraints = [
+            models.UniqueConstraint(fields=["panel", "address"], name="point_unique_address")
+        ]
+
+    def __str__(self) -> str:
+        where = f"{self.floor}F " if self.floor is not None else ""
+        return f"{where}{self.location or self.description or self.address}"

@@ -29,7 +29,7 @@ from . import actions, workflow
 from .choices import CASE_KINDS, CaseState, EventKind
 from .filtersets import DeviceFilterSet
 from .forms import BindDeviceForm
-from .models import AlarmCase, AlarmFlip, Device, DutyCheck, Event
+from .models import AlarmCase, AlarmFlip, Device, DutyCheck, Event, Point
 from .tables import DeviceTable
 from .workflow import TRANSITIONS
 
@@ -63,6 +63,9 @@ class DeviceDetailView(ObjectDetailView):
         ctx["frames"] = self.object.frames.order_by("-received_at")[:50]
         ctx["can_bind"] = may_bind(require_scope(self.request))
         ctx["duty_checks"] = self.object.duty_checks.all()[:20]
+        ctx["points"] = Point.objects.filter(panel__device=self.object).select_related("panel")[
+            :500
+        ]
         return ctx
 
 
@@ -149,6 +152,9 @@ class CaseDetailView(ObjectDetailView):
         ctx["events"] = Event.objects.filter(
             device=case.device, component_address=case.component_address, at__gte=case.opened_at
         ).order_by("at")[:200]
+        ctx["point"] = Point.objects.filter(
+            panel__device=case.device, address=case.component_address
+        ).first()
         ctx["choices"] = [
             (new, CaseState(new).label) for (old, new) in TRANSITIONS if old == case.state
         ]
