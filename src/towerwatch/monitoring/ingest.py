@@ -247,15 +247,21 @@ def update_cases(events: Sequence[Event]) -> None:
         AlarmFlip.objects.bulk_create(
             [AlarmFlip(case=c, at=now, old_state="", new_state=CaseState.OPEN) for c in new_cases]
         )
-    for device_id, address in restored:
-        closing = AlarmCase.objects.filter(
-            state=CaseState.OPEN,
-            device_id=device_id,
-            component_address=address,
-            kind__in=AUTO_RESOLVED_KINDS,
-        )
-        ids = list(closing.values_list("pk", flat=True))
-        if ids and closing.filter(pk__in=ids).update(state=CaseState.RESOLVED, closed_at=now):
+    if restored:
+        # One query for all restored points (a batch carries thousands of "back to normal").
+        closing = [
+            c.pk
+            for c in AlarmCase.objects.filter(
+                state=CaseState.OPEN,
+                kind__in=AUTO_RESOLVED_KINDS,
+                device_id__in={d for d, _a in restored},
+            ).only("pk", "device_id", "component_address")
+            if (c.device_id, c.component_address) in restored
+        ]
+        if closing:
+            AlarmCase.objects.filter(pk__in=closing, state=CaseState.OPEN).update(
+                state=CaseState.RESOLVED, closed_at=now
+            )
             AlarmFlip.objects.bulk_create(
                 [
                     AlarmFlip(
@@ -265,6 +271,6 @@ def update_cases(events: Sequence[Event]) -> None:
                         new_state=CaseState.RESOLVED,
                         note="restored by the device",
                     )
-                    for pk in ids
+                    for pk in closing
                 ]
             )
