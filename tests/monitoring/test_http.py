@@ -73,3 +73,25 @@ def test_tokens_are_checked(client, token: str) -> None:
     )
     assert post(client, token, {"messages": []}).status_code == 400
     assert Device.objects.get().token_hash != token  # only the hash is kept
+
+
+def test_a_reading_out_of_range_opens_a_case_and_back_in_range_closes_it(
+    client, token: str
+) -> None:
+    from towerwatch.monitoring.models import Threshold
+
+    device = Device.objects.get(address="wp-7")
+    Threshold.objects.create(device=device, point="p-1", low=0.10, high=1.00, unit="MPa")
+
+    def reading(mid: str, value: float) -> dict:
+        return {"messages": [{"message_id": mid, "signals": [{**SIGNAL, "value": value}]}]}
+
+    post(client, token, reading("r1", 0.35))  # normal: a reading, no case, no restore noise
+    assert not AlarmCase.objects.exists() and Event.objects.filter(kind="restore").count() == 0
+    post(client, token, reading("r2", 0.05))  # below 0.10 MPa
+    post(client, token, reading("r3", 0.04))  # still low: folded into the same case
+    case = AlarmCase.objects.get()
+    assert (case.kind, case.state, case.event_count) == ("out_of_range", "open", 2)
+    post(client, token, reading("r4", 0.30))  # back in range
+    case.refresh_from_db()
+    assert case.state == "resolved"

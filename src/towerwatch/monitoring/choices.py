@@ -23,6 +23,7 @@ class EventKind(models.TextChoices):
     ANALOG = "analog", _("reading")
     OFFLINE = "offline", _("device offline")
     DUTY_UNANSWERED = "duty_unanswered", _("duty check unanswered")
+    OUT_OF_RANGE = "out_of_range", _("reading out of range")
 
 
 class CaseState(models.TextChoices):
@@ -35,9 +36,9 @@ class CaseState(models.TextChoices):
 
 
 #: Event kinds that open an alarm case (one open case per device, point and kind).
-CASE_KINDS = ("fire_alarm", "fault", "supervisory", "power_fault", "disabled")
+CASE_KINDS = ("fire_alarm", "fault", "supervisory", "power_fault", "disabled", "out_of_range")
 #: Kinds a restore of the same point closes by itself; a fire alarm always needs a person.
-AUTO_RESOLVED_KINDS = ("fault", "supervisory", "power_fault", "disabled")
+AUTO_RESOLVED_KINDS = ("fault", "supervisory", "power_fault", "disabled", "out_of_range")
 
 
 class DutyCheckState(models.TextChoices):

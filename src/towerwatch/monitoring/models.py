@@ -391,3 +391,37 @@ class Point(ChangeLoggedModel):
     def __str__(self) -> str:
         where = f"{self.floor}F " if self.floor is not None else ""
         return f"{where}{self.location or self.description or self.address}"
+
+
+class Threshold(ChangeLoggedModel):
+    """The allowed range of one sensor point's readings, e.g. 0.10–1.00 MPa at a hydrant outlet.
+
+    A reading outside it is an `out_of_range` signal (a case opens); a reading back inside
+    restores the point (the case closes itself).
+    """
+
+    device = models.ForeignKey(
+        Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="thresholds"
+    )
+    point = models.CharField(_("point"), max_length=64)
+    low = models.FloatField(_("lowest allowed"), null=True, blank=True)
+    high = models.FloatField(_("highest allowed"), null=True, blank=True)
+    unit = models.CharField(_("unit"), max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("threshold")
+        verbose_name_plural = _("thresholds")
+        constraints = [
+            models.UniqueConstraint(fields=["device", "point"], name="threshold_unique_point")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point}: {self.low}–{self.high} {self.unit}"
+
+    def judge(self, value: float) -> str:
+        """The signal a reading makes: out of range, or back to normal."""
+        if (self.low is not None and value < self.low) or (
+            self.high is not None and value > self.high
+        ):
+            return EventKind.OUT_OF_RANGE
+        return EventKind.RESTORE

@@ -34,13 +34,25 @@ from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .choices import DeviceKind, EventKind
+from .choices import CaseState, DeviceKind, EventKind
 from .ingest import fingerprint, update_cases
 from .jobs import resolve_offline
-from .models import DeadLetter, Device, Event, ReceivedFrame
+from .models import AlarmCase, DeadLetter, Device, Event, ReceivedFrame, Threshold
 
 log = logging.getLogger("towerwatch.mqtt")
-SIGNAL_KINDS = set(EventKind.values) - {EventKind.DEVICE_STATUS}
+#: What a device may report (the centre derives out-of-range, offline and duty signals itself).
+SIGNAL_KINDS = {
+    EventKind.ANALOG,
+    EventKind.FIRE_ALARM,
+    EventKind.FAULT,
+    EventKind.RESTORE,
+    EventKind.DISABLED,
+    EventKind.SUPERVISORY,
+    EventKind.STARTED,
+    EventKind.FEEDBACK,
+    EventKind.POWER_FAULT,
+    EventKind.OPERATION,
+}
 
 
 @dataclass(frozen=True)
@@ -111,6 +123,15 @@ def store_messages(batch: Sequence[Message]) -> None:
         )
     }
     events: list[Event] = []
+    limits = {
+        (t.device_id, t.point): t
+        for t in Threshold.objects.filter(device__in=list(devices.values()))
+    }
+    out_of_range = set(
+        AlarmCase.objects.filter(
+            device__in=list(devices.values()), kind=EventKind.OUT_OF_RANGE, state=CaseState.OPEN
+        ).values_list("device_id", "component_address")
+    )
     for message, device_id, message_id, at, signals in parsed:
         device = devices.get(device_id)
         if device is None:
@@ -130,6 +151,7 @@ def store_messages(batch: Sequence[Message]) -> None:
             decoded=json.loads(message.payload),
         )
         events.extend(_event(device, frame, at, s) for s in signals)
+        events.extend(_judged(device, frame, at, signals, limits, out_of_range))
     Event.objects.bulk_create(events, batch_size=1000)
     update_cases(events)
     DeadLetter.objects.bulk_create(dead)
@@ -137,6 +159,27 @@ def store_messages(batch: Sequence[Message]) -> None:
         seen = max(m.received_at for m in batch)
         Device.objects.filter(pk__in=[d.pk for d in devices.values()]).update(last_seen=seen)
         resolve_offline([d.pk for d in devices.values()], seen)
+
+
+def _judged(
+    device: Device,
+    frame: ReceivedFrame,
+    at: datetime,
+    signals: list[dict[str, Any]],
+    limits: dict[tuple[int, str], Threshold],
+    open_cases: set[tuple[int, str]],
+) -> list[Event]:
+    """Readings of points with a threshold: out of range is a signal; back in range restores the
+    point, recorded only when it was out (no restore per ordinary reading)."""
+    judged = []
+    for signal in signals:
+        limit = limits.get((device.pk, signal["point"]))
+        if signal["kind"] != EventKind.ANALOG or limit is None or signal.get("value") is None:
+            continue
+        kind = limit.judge(float(signal["value"]))
+        if kind == EventKind.OUT_OF_RANGE or (device.pk, signal["point"]) in open_cases:
+            judged.append(_event(device, frame, at, {**signal, "kind": kind}))
+    return judged
 
 
 def _event(device: Device, frame: ReceivedFrame, at: datetime, signal: dict[str, Any]) -> Event:
