@@ -41,3 +41,9 @@ class ScopedQuerySet(models.QuerySet, Generic[M]):
                 f"{self.model.__name__} must declare scope_path or restrict()"
             )
         return self.filter(**{f"{self.scope_path}__in": scope.buildings()})
+
+
+def scoped_by(path: str) -> type[ScopedQuerySet]:
+    """A `ScopedQuerySet` for a model that reaches its Building through `path` ("building")."""
+    name = "ScopedBy" + "".join(part.title() for part in path.split("__"))
+    return type(name, (ScopedQuerySet,), {"scope_path": path, "__module__": __name__})

@@ -7,15 +7,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from towerwatch.core.models import ChangeLoggedModel
-from towerwatch.core.querysets import ScopedQuerySet
+from towerwatch.core.querysets import ScopedQuerySet, scoped_by
 
 from .choices import CaseState, DeviceKind, DutyCheckState, EventKind
-
-
-class DeviceQuerySet(ScopedQuerySet):
-    """Devices are seen with their building; unbound ones only by those who see everything."""
-
-    scope_path = "building"
 
 
 class Device(ChangeLoggedModel):
@@ -23,6 +17,8 @@ class Device(ChangeLoggedModel):
 
     A device that connects before anyone registered it is created unbound (`building` empty):
     it appears in the unregistered queue with everything it sent, for an operator to bind.
+    Scope follows the building, so unbound devices are seen only by organizations that see
+    everything (the monitoring centre).
     """
 
     kind = models.CharField(
@@ -56,7 +52,7 @@ class Device(ChangeLoggedModel):
     first_seen = models.DateTimeField(_("first seen"), null=True, blank=True, editable=False)
     last_seen = models.DateTimeField(_("last seen"), null=True, blank=True, editable=False)
 
-    objects = DeviceQuerySet.as_manager()
+    objects = scoped_by("building").as_manager()
 
     # Contact times change with every frame; they are not registry edits.
     changelog_exclude = ("created_at", "updated_at", "first_seen", "last_seen", "token_hash")
@@ -110,10 +106,6 @@ class ReceivedFrame(models.Model):
         return f"{self.device} #{self.serial} @ {self.received_at:%Y-%m-%d %H:%M:%S}"
 
 
-class EventQuerySet(ScopedQuerySet):
-    scope_path = "building"
-
-
 class Event(models.Model):
     """A normalized signal from a point (部件) or system: fire alarm, fault, restore, …"""
 
@@ -146,7 +138,7 @@ class Event(models.Model):
     unit = models.CharField(_("unit"), max_length=16, blank=True)
     description = models.CharField(_("description"), max_length=64, blank=True)
 
-    objects = EventQuerySet.as_manager()
+    objects = scoped_by("building").as_manager()
 
     class Meta:
         verbose_name = _("event")
@@ -280,10 +272,6 @@ class DeadLetter(models.Model):
         return f"{self.source} {self.topic}: {self.reason}"
 
 
-class DutyCheckQuerySet(ScopedQuerySet):
-    scope_path = "device__building"
-
-
 class DutyCheck(models.Model):
     """查岗: the centre asks a control room's UITD to have the person on duty answer.
 
@@ -312,7 +300,7 @@ class DutyCheck(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
 
-    objects = DutyCheckQuerySet.as_manager()
+    objects = scoped_by("device__building").as_manager()
 
     class Meta:
         verbose_name = _("duty check")
@@ -330,10 +318,6 @@ class DutyCheck(models.Model):
         return None
 
 
-class PanelQuerySet(ScopedQuerySet):
-    scope_path = "device__building"
-
-
 class Panel(ChangeLoggedModel):
     """A fire alarm control panel (or another system) behind a UITD: system type and address."""
 
@@ -344,7 +328,7 @@ class Panel(ChangeLoggedModel):
     system_address = models.PositiveSmallIntegerField(_("system address"))
     name = models.CharField(_("name"), max_length=100, blank=True)
 
-    objects = PanelQuerySet.as_manager()
+    objects = scoped_by("device__building").as_manager()
 
     class Meta:
         verbose_name = _("control panel")
@@ -358,10 +342,6 @@ class Panel(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return self.name or f"{self.system_type}-{self.system_address}"
-
-
-class PointQuerySet(ScopedQuerySet):
-    scope_path = "panel__device__building"
 
 
 class Point(ChangeLoggedModel):
@@ -378,7 +358,7 @@ class Point(ChangeLoggedModel):
     )
     location = models.CharField(_("location"), max_length=100, blank=True)
 
-    objects = PointQuerySet.as_manager()
+    objects = scoped_by("panel__device__building").as_manager()
 
     class Meta:
         verbose_name = _("point")
