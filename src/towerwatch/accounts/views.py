@@ -40,7 +40,9 @@ def members(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             actions.add_member(
-                organization=Organization.objects.visible_to(request.user).get(pk=scope.organization_id),
+                organization=Organization.objects.visible_to(request.user).get(
+                    pk=scope.organization_id
+                ),
                 username=data["username"],
                 full_name=data["full_name"],
                 password=data["password"],
