@@ -9,6 +9,7 @@ from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.handlers.asgi import ASGIRequest
 from django.http import (
     Http404,
     HttpRequest,
@@ -220,15 +221,38 @@ async def console_stream(request: HttpRequest) -> StreamingHttpResponse | HttpRe
                     quiet = 0.0
                     yield ": keep-alive\n\n"
 
-    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    # Under ASGI (uvicorn) the stream is async; a WSGI deployment gets the same stream from a
+    # plain generator (a WSGI server would otherwise buffer an endless async iterator).
+    stream = events() if isinstance(request, ASGIRequest) else _sync_events(await _newest_flip())
+    response = StreamingHttpResponse(stream, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
 
 
-@sync_to_async
-def _newest_flip() -> int:
+def _newest_flip_sync() -> int:
     return AlarmFlip.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+_newest_flip = sync_to_async(_newest_flip_sync)
+
+
+def _sync_events(last: int) -> Any:
+    import time
+
+    yield "retry: 2000\n\n"
+    quiet = 0.0
+    while True:
+        time.sleep(STREAM_POLL_S)
+        newest = _newest_flip_sync()
+        if newest != last:
+            last, quiet = newest, 0.0
+            yield f"event: cases\ndata: {newest}\n\n"
+        else:
+            quiet += STREAM_POLL_S
+            if quiet >= STREAM_HEARTBEAT_S:
+                quiet = 0.0
+                yield ": keep-alive\n\n"
 
 
 @login_required
