@@ -28,3 +28,13 @@ def login(client, world):
 def _fast_password_hashing(settings) -> None:
     """Real hashing costs ~0.3 s a user; tests create a dozen users each."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A TCP port free on 127.0.0.1 at the time of asking."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

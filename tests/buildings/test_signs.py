@@ -168,7 +168,7 @@ def test_sign_pdf_renders_with_poppler(tmp_path):
     assert shutil.which(PDFTOPPM), "CI=true requires poppler-utils (pdftoppm)"
     pdf = tmp_path / "sign.pdf"
     pdf.write_bytes(sign_pdf(**SAMPLE))
-    subprocess.run(  # noqa: S603 - fixed executable, paths from tmp_path
+    subprocess.run(
         [
             PDFTOPPM,
             "-png",
