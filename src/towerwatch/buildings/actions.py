@@ -17,6 +17,7 @@ from towerwatch.rules.ruleset import RuleSet
 from .choices import REQUIRED_ROLES, FireSystemKind
 from .classification import Facts, classify
 from .models import Building, FireSystem, Responsibility
+from .search import index_buildings
 
 CODE_COUNTER = "building_code"
 
@@ -184,6 +185,7 @@ def register_buildings(
         building.completeness, building.missing_roles = completeness_of(link.role for link in links)
     with acting(acting_user):
         Building.objects.bulk_create(buildings, batch_size=500)
+        index_buildings(buildings)
         through = Building.sectors.through
         through.objects.bulk_create(
             [

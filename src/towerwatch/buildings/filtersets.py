@@ -15,6 +15,7 @@ from towerwatch.organizations.models import Organization, Region
 
 from .choices import BuildingUse, Category, FireClass, ResponsibilityRole, Stage
 from .models import Building, Responsibility
+from .search import search
 
 
 def _towns(request: Any) -> QuerySet[Region]:
@@ -90,10 +91,7 @@ class BuildingFilterSet(StyledFilterSet):
         fields: list[str] = []
 
     def search(self, qs: QuerySet[Building], name: str, value: str) -> QuerySet[Building]:
-        terms = value.lower().split()
-        for term in terms[:5]:
-            qs = qs.filter(search_text__contains=term)
-        return qs
+        return search(qs, value)
 
     def in_region(
         self, qs: QuerySet[Building], name: str, value: Region | None

@@ -173,8 +173,11 @@ class Building(ChangeLoggedModel):
         return f"{self.name}（{self.code}）"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        from .search import index_buildings
+
         self.refresh_search_text()
         super().save(*args, **kwargs)
+        index_buildings([self])
 
     def refresh_search_text(self) -> None:
         """What full-text search matches: code, name and address, lower-cased."""
@@ -367,3 +370,18 @@ class ServiceContract(ChangeLoggedModel):
     def clean(self) -> None:
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("A contract cannot end before it starts.")})
+
+
+class SearchToken(models.Model):
+    """One two-character window of a building's search text (see `buildings.search`)."""
+
+    building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=2)
+
+    class Meta:
+        verbose_name = _("search token")
+        verbose_name_plural = _("search tokens")
+        indexes = [models.Index(fields=["token", "building"])]
+
+    def __str__(self) -> str:
+        return self.token

@@ -36,6 +36,7 @@ from .choices import ResponsibilityRole
 from .filtersets import BuildingFilterSet
 from .forms import BuildingForm, FireSystemForm, ResponsibilityForm
 from .models import Building, FireSystem, Responsibility
+from .search import search
 from .tables import BuildingTable
 
 EXPORT_COLUMNS = [
@@ -417,9 +418,7 @@ def building_suggest(request: HttpRequest) -> HttpResponse:
     query = next(
         (v for k, v in request.GET.items() if k.endswith("__q")), request.GET.get("q", "")
     ).strip()
-    qs = Building.objects.visible_to(request.user)
-    for term in query.lower().split()[:5]:
-        qs = qs.filter(search_text__contains=term)
+    qs = search(Building.objects.visible_to(request.user), query)
     rows = qs.order_by("code").values_list("pk", "code", "name")[:20]
     return HttpResponse(
         format_html_join(

@@ -18,6 +18,7 @@ from towerwatch.buildings.choices import (
 )
 from towerwatch.buildings.choices import ResponsibilityRole as R
 from towerwatch.buildings.models import Building, FireSystem, Responsibility, ServiceContract
+from towerwatch.buildings.search import index_buildings
 from towerwatch.core.models import Counter
 from towerwatch.organizations.choices import RegionKind, ServiceKind
 from towerwatch.organizations.choices import SectorCode as S
@@ -354,6 +355,7 @@ class BuildingLoader(LoaderBase):
 
     def write_buildings(self) -> None:
         Building.objects.bulk_create([p.building for p in self.plans], batch_size=BATCH)
+        index_buildings([p.building for p in self.plans])
         through = Building.sectors.through
         through.objects.bulk_create(
             [
