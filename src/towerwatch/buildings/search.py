@@ -9,6 +9,7 @@ a one-character term falls back to the substring check alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,6 +17,8 @@ from django.db.models import QuerySet
 
 #: How many of a term's bigrams narrow the search (the substring check does the rest).
 MAX_BIGRAMS = 3
+#: What a building code looks like as it is typed: the district code, a dash, the serial.
+CODE_PREFIX = re.compile(r"^\d{6}-\d*$")
 
 
 def bigrams(text: str) -> set[str]:
@@ -50,6 +53,9 @@ def search(qs: QuerySet[Any], value: str) -> QuerySet[Any]:
     from .models import SearchToken
 
     for term in value.lower().split()[:5]:
+        if CODE_PREFIX.match(term):  # a building code, or its start: the unique index answers
+            qs = qs.filter(code__startswith=term)
+            continue
         if not term.isascii():  # codes and house numbers: digits are in every building's text
             for token in sorted(t for t in bigrams(term) if not t.isascii())[:MAX_BIGRAMS]:
                 qs = qs.filter(pk__in=SearchToken.objects.filter(token=token).values("building_id"))
