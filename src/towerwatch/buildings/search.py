@@ -59,5 +59,7 @@ def search(qs: QuerySet[Any], value: str) -> QuerySet[Any]:
         if not term.isascii():  # codes and house numbers: digits are in every building's text
             for token in sorted(t for t in bigrams(term) if not t.isascii())[:MAX_BIGRAMS]:
                 qs = qs.filter(pk__in=SearchToken.objects.filter(token=token).values("building_id"))
+            if len(term) == 2:
+                continue  # the token is the term itself: the index answers exactly
         qs = qs.filter(search_text__contains=term)
     return qs
