@@ -28,6 +28,7 @@ from towerwatch.core.views import (
     ObjectListView,
     require_scope,
 )
+from towerwatch.core.widgets import suggest_query
 from towerwatch.organizations.models import Person
 from towerwatch.organizations.validators import mask_phone
 
@@ -415,9 +416,7 @@ def building_suggest(request: HttpRequest) -> HttpResponse:
     from django.utils.html import format_html_join
 
     require_scope(request)
-    query = next(
-        (v for k, v in request.GET.items() if k.endswith("__q")), request.GET.get("q", "")
-    ).strip()
+    query = suggest_query(request)
     qs = search(Building.objects.visible_to(request.user), query)
     rows = qs.order_by("code").values_list("pk", "code", "name")[:20]
     return HttpResponse(

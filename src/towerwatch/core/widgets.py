@@ -87,3 +87,11 @@ def person_picker() -> Autocomplete:
 
 def region_picker(kinds: str = "") -> Autocomplete:
     return Autocomplete(url=_url("suggest_regions", kinds))
+
+
+def suggest_query(request: Any) -> str:
+    """The search text of a suggestion request: the box sends `<field>__q`, scripts send `q`."""
+    for key, value in request.GET.items():
+        if key.endswith("__q"):
+            return str(value).strip()
+    return str(request.GET.get("q", "")).strip()

@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from django.db import transaction
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 from .choices import AUTO_RESOLVED_KINDS, CASE_KINDS, CaseState, DeviceKind, EventKind
 from .duty import record_answers
-from .gb26875 import Adu, Frame, decode_adu, frame_to_dict
+from .gb26875 import Adu, Frame, RawAdu, decode_adu, frame_to_dict
 from .gb26875.adu import (
     ComponentStatus,
     DeviceOperation,
@@ -66,6 +67,14 @@ class Incoming:
     def is_heartbeat(self) -> bool:
         """An empty ADU: it only proves the device is alive (refreshes `last_seen`)."""
         return not self.frame.adu
+
+    @cached_property
+    def adu(self) -> Adu | RawAdu | Exception | None:
+        """The ADU decoded once for both the stored description and the events (or the error)."""
+        try:
+            return decode_adu(self.frame.adu, profile=self.profile)
+        except Exception as exc:  # kept raw in the frame row; no signal to derive
+            return exc
 
 
 def fingerprint(raw: bytes) -> str:
@@ -150,17 +159,13 @@ def _new_frames(
 
 
 def _describe(item: Incoming) -> dict[str, Any]:
-    try:
-        return frame_to_dict(item.frame, profile=item.profile)
-    except Exception as exc:
-        return {"error": str(exc), "adu": item.frame.adu.hex()}
+    if isinstance(item.adu, Exception):
+        return {"error": str(item.adu), "adu": item.frame.adu.hex()}
+    return frame_to_dict(item.frame, profile=item.profile, adu=item.adu)
 
 
 def _events(item: Incoming, frame: ReceivedFrame, device: Device) -> Iterable[Event]:
-    try:
-        adu = decode_adu(item.frame.adu, profile=item.profile)
-    except Exception:
-        return []
+    adu = item.adu
     if not isinstance(adu, Adu):
         return []
     events = []

@@ -20,6 +20,7 @@ from towerwatch.buildings.choices import REQUIRED_ROLES, ResponsibilityRole
 from towerwatch.buildings.models import Building
 from towerwatch.core.models import AuditEvent, AuditKind
 from towerwatch.core.views import ObjectDetailView, ObjectEditView, ObjectListView, require_scope
+from towerwatch.core.widgets import suggest_query
 
 from . import actions
 from .filtersets import OrganizationFilterSet, PersonFilterSet, RegionFilterSet
@@ -261,14 +262,6 @@ class RegionEditView(ObjectEditView):
 SUGGESTIONS = 20
 
 
-def _query(request: HttpRequest) -> str:
-    """The search text: the autocomplete box sends it as `<field>__q`, scripts as `q`."""
-    for key, value in request.GET.items():
-        if key.endswith("__q"):
-            return value.strip()
-    return request.GET.get("q", "").strip()
-
-
 def _options(items: Any) -> HttpResponse:
     return HttpResponse(
         format_html_join(
@@ -284,7 +277,7 @@ def suggest_organizations(request: HttpRequest) -> HttpResponse:
     qs = Organization.objects.visible_to(request.user)
     if request.GET.get("kind"):
         qs = qs.filter(kind__in=request.GET["kind"].split(","))
-    q = _query(request)
+    q = suggest_query(request)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(credit_code__iexact=q))
     return _options((o.pk, o.name) for o in qs.order_by("name")[:SUGGESTIONS])
@@ -294,7 +287,7 @@ def suggest_organizations(request: HttpRequest) -> HttpResponse:
 def suggest_people(request: HttpRequest) -> HttpResponse:
     require_scope(request)
     qs = Person.objects.visible_to(request.user).select_related("organization")
-    q = _query(request)
+    q = suggest_query(request)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(organization__name__icontains=q))
     return _options((p.pk, person_label(p)) for p in qs.order_by("name")[:SUGGESTIONS])
@@ -306,7 +299,7 @@ def suggest_regions(request: HttpRequest) -> HttpResponse:
     qs = Region.objects.visible_to(request.user).select_related("town")
     if request.GET.get("kind"):
         qs = qs.filter(kind__in=request.GET["kind"].split(","))
-    q = _query(request)
+    q = suggest_query(request)
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(code__startswith=q))
     return _options((r.pk, region_label(r)) for r in qs.order_by("path")[:SUGGESTIONS])

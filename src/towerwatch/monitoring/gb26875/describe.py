@@ -20,9 +20,17 @@ from towerwatch.monitoring.gb26875.frame import DEFAULT_PROFILE, Frame, Profile,
 
 
 def frame_to_dict(
-    frame: Frame, *, profile: Profile = DEFAULT_PROFILE, checksum_ok: bool = True
+    frame: Frame,
+    *,
+    profile: Profile = DEFAULT_PROFILE,
+    checksum_ok: bool = True,
+    adu: Adu | RawAdu | bool | None = False,
 ) -> dict[str, Any]:
-    """The frame as a dict; raises `AduError` when its ADU does not match its type's layout."""
+    """The frame as a dict; raises `AduError` when its ADU does not match its type's layout.
+
+    Pass the already decoded ``adu`` to avoid decoding it again (``False``: decode here).
+    """
+    decoded = decode_adu(frame.adu, profile=profile) if adu is False else adu
     return {
         "serial": frame.serial,
         "version": list(frame.version),
@@ -31,7 +39,7 @@ def frame_to_dict(
         "destination": frame.destination.hex(),
         "command": frame.command,
         "checksum_ok": checksum_ok,
-        "adu": adu_to_dict(decode_adu(frame.adu, profile=profile), profile=profile),
+        "adu": adu_to_dict(decoded, profile=profile),  # type: ignore[arg-type]
     }
 
 
