@@ -174,3 +174,21 @@ def test_create_and_edit_through_the_pages(world, login):
     assert c.post(edit, data).status_code == 302
     assert [m.name for m in campaign.milestones.all()] == ["一个月清零"]
     assert login("town_b").get(edit).status_code == 404
+
+
+def test_demo_loads_reports_and_a_running_campaign():
+    from towerwatch.demo import load_demo
+    from towerwatch.hazards.models import PublicReport
+
+    def snapshot():
+        return sorted(
+            PublicReport.objects.values_list("ticket", "category", "state", "building__code")
+        )
+
+    load_demo(buildings=40, seed=7)
+    first = snapshot()
+    assert {s for _t, _c, s, _b in first} == {"new", "valid", "invalid", "duplicate"}
+    assert Campaign.objects.count() == 1 and Campaign.objects.get().milestones.count() == 3
+    assert PublicReport.objects.filter(reward__isnull=False).count() == 1
+    load_demo(buildings=40, seed=7)
+    assert snapshot() == first
