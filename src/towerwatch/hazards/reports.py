@@ -159,7 +159,7 @@ def triage_times(
     local = timezone.localtime(received_at)
     rules = rules or RuleSet.current(local.date())
     triage = rules.rule(TRIAGE_RULE)
-    value = triage.value
+    value: dict[str, Any] = triage.value or {}
     urgent = category in value.get("urgent_categories", [])
     if urgent:
         due = received_at + dt.timedelta(hours=float(value["urgent_hours"]))
@@ -358,7 +358,7 @@ def accept_report(
         raise ValidationError({"building": _("Choose the building the hazard is in.")})
     if not title.strip():
         raise ValidationError({"title": _("Give the hazard a short title.")})
-    photos = []
+    photos: list[Any] = []  # stored files copied as uploads: open_hazard validates them again
     for p in report.photos.all():
         with p.image.open("rb") as fh:
             photos.append(ContentFile(fh.read(), name=p.image.name.rsplit("/", 1)[-1]))
@@ -474,7 +474,7 @@ def record_reward(
     if errors:
         raise ValidationError(errors)
     reward = ReportReward.objects.filter(report=report).first() or ReportReward(report=report)
-    reward.amount_yuan = amount
+    reward.amount_yuan = amount  # type: ignore[assignment]  # validated above: not None
     reward.approved_by = acting_user
     reward.approved_on = approved_on
     reward.paid_on = paid_on
