@@ -10,6 +10,8 @@ urlpatterns = [
     path("org/", include("towerwatch.organizations.urls")),
     path("monitoring/", include("towerwatch.monitoring.urls")),
     path("notifications/", include("towerwatch.notifications.urls")),
+    path("r/", include("towerwatch.hazards.report_urls")),
+    path("campaigns/", include("towerwatch.hazards.campaign_urls")),
     path("api/", include("towerwatch.core.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
