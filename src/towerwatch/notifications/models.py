@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.validators import URLValidator
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,13 @@ __all__ = ["Channel", "EndpointKind", "MessageKind", "MessageState"]
 def recipient_key(channel: str, target: str) -> str:
     """The rate-limit and digest key of one channel address."""
     return hashlib.sha256(f"{channel}:{target}".encode()).hexdigest()[:40]
+
+
+def validate_http_url(value: str) -> None:
+    """An http(s) address with a host; intranet host names without a dot are fine."""
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or " " in value:
+        raise ValidationError(_("Enter an http:// or https:// address."), code="url")
 
 
 class NotificationEndpoint(ChangeLoggedModel):
@@ -46,7 +54,7 @@ class NotificationEndpoint(ChangeLoggedModel):
         _("URL"),
         max_length=500,
         blank=True,
-        validators=[URLValidator(schemes=["http", "https"])],
+        validators=[validate_http_url],
         help_text=_("The robot's webhook address, or the SMS gateway's address."),
     )
     secret = models.CharField(
