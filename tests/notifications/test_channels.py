@@ -111,9 +111,7 @@ def test_email_goes_through_smtp_with_a_stable_message_id(
     assert deliver_pending() == 1
     [mail] = smtp.messages
     message = OutboxMessage.objects.get()
-    assert mail["To"] == "property@example.com" and smtp.envelopes[0][1] == [
-        "property@example.com"
-    ]
+    assert mail["To"] == "property@example.com" and smtp.envelopes[0][1] == ["property@example.com"]
     assert mail["Message-ID"] == f"<towerwatch.{message.pk}@localhost>"
     body = mail.get_payload(decode=True).decode()
     assert "滨江花园1栋" in body and ack_id_in(body) == message.pk

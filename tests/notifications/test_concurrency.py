@@ -62,16 +62,18 @@ def test_concurrent_workers_deliver_each_message_once(settings) -> None:
         for n in range(10):
             now = timezone.now()
             case = AlarmCase.objects.create(
-                device=device, building=building, kind="fire_alarm",
-                component_address=f"{n:08x}", opened_at=now, last_event_at=now,
+                device=device,
+                building=building,
+                kind="fire_alarm",
+                component_address=f"{n:08x}",
+                opened_at=now,
+                last_event_at=now,
             )
             notify_level("building", case)
         results = run_workers(3)
         ids = [r.headers["x-towerwatch-message"] for r in receiver.received]
         assert len(ids) == len(set(ids)) == sum(results)
-        assert sorted(r.body["n"] for r in receiver.received if r.path == "/119") == list(
-            range(30)
-        )
+        assert sorted(r.body["n"] for r in receiver.received if r.path == "/119") == list(range(30))
         robots = [r.path for r in receiver.received if r.path != "/119"]
         # each robot: its ten alarms went as one digest at once, never twice
         assert sorted(robots) == ["/owner", "/property", "/town_a"]

@@ -68,8 +68,12 @@ def test_a_confirmed_fire_is_not_held_by_the_digest_window(
     notify_level("building", make_case())  # held for the digest
     fire = make_case()
     notify_building_chain(
-        world.buildings["res_a1"], "Confirmed fire", fire.get_absolute_url(), case=fire,
-        kind="confirmed_fire", urgent=True,
+        world.buildings["res_a1"],
+        "Confirmed fire",
+        fire.get_absolute_url(),
+        case=fire,
+        kind="confirmed_fire",
+        urgent=True,
     )
     assert deliver_pending() == 1  # the fire, at once
     assert "Confirmed fire" in contents(http)[1]
@@ -93,7 +97,11 @@ def test_the_rate_limit_holds_an_address_after_n_messages_a_minute(
     assert deliver_pending() == 0  # budget spent
     fire = make_case()
     notify_building_chain(
-        world.buildings["res_a1"], "Confirmed fire", "", case=fire, kind="confirmed_fire",
+        world.buildings["res_a1"],
+        "Confirmed fire",
+        "",
+        case=fire,
+        kind="confirmed_fire",
         urgent=True,
     )
     assert deliver_pending() == 1  # a fire is never held by the rate limit
@@ -103,9 +111,7 @@ def test_the_rate_limit_holds_an_address_after_n_messages_a_minute(
     assert OutboxMessage.objects.get(kind="digest").payload["items"][1]["case"]
 
 
-def test_each_address_has_its_own_window(
-    world: World, http, endpoint, make_case, clock
-) -> None:
+def test_each_address_has_its_own_window(world: World, http, endpoint, make_case, clock) -> None:
     endpoint("property", url=http.url("/property"))
     endpoint("owner", url=http.url("/owner"))
     notify_level("building", make_case())

@@ -60,7 +60,9 @@ def test_editing_with_an_empty_secret_keeps_it(world: World, login, endpoint) ->
 
 def test_addresses_are_validated(world: World, login) -> None:
     client = login("town_a")
-    r = client.post(URL, {"kind": "sms", "name": "x", "url": "http://smsgw:8080/send", "addresses": "12345"})
+    r = client.post(
+        URL, {"kind": "sms", "name": "x", "url": "http://smsgw:8080/send", "addresses": "12345"}
+    )
     assert r.status_code == 400 and 'data-field-error="addresses"' in r.content.decode()
     r = client.post(URL, {"kind": "email", "name": "x", "addresses": "a@example.com\nnot-mail"})
     assert r.status_code == 400 and not NotificationEndpoint.objects.exists()
@@ -75,9 +77,7 @@ def test_another_organizations_endpoint_does_not_exist(world: World, login, endp
     assert NotificationEndpoint.objects.filter(pk=theirs.pk).exists()
 
 
-def test_the_test_button_delivers_at_once_and_logs_it(
-    world: World, login, endpoint, http
-) -> None:
+def test_the_test_button_delivers_at_once_and_logs_it(world: World, login, endpoint, http) -> None:
     e = endpoint("town_a", url=http.url())
     client = login("town_a")
     r = client.post(reverse("notifications:endpoint_test", args=[e.pk]), follow=True)
@@ -96,9 +96,7 @@ def test_deleting_an_endpoint(world: World, login, endpoint) -> None:
     assert not NotificationEndpoint.objects.exists()
 
 
-def test_the_delivery_log_is_scoped_and_filterable(
-    world: World, login, endpoint, http
-) -> None:
+def test_the_delivery_log_is_scoped_and_filterable(world: World, login, endpoint, http) -> None:
     mine = endpoint("town_a", url=http.url("/mine"))
     theirs = endpoint("town_b", url=http.url("/theirs"))
     send_test_message(mine, acting_user=world.users["town_a"])

@@ -9,6 +9,7 @@ twice, every attempt is logged, and the backoff never waits longer than its cap.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from datetime import datetime, timedelta
 
@@ -72,8 +73,12 @@ def test_an_endpoint_down_for_an_hour_gets_everything_once_when_back(
                 case = new_case(world, 10_000 + step)
                 enqueue_webhook("confirmed_fire", receiver.url("/119"), {"case": case.pk})
                 notify_building_chain(
-                    world.buildings["res_a1"], f"Confirmed fire {case.pk}", "", case=case,
-                    kind="confirmed_fire", urgent=True,
+                    world.buildings["res_a1"],
+                    f"Confirmed fire {case.pk}",
+                    "",
+                    case=case,
+                    kind="confirmed_fire",
+                    urgent=True,
                 )
                 fires.append(case.pk)
             assert deliver_pending() == 0
@@ -123,7 +128,7 @@ def test_an_endpoint_down_for_an_hour_gets_everything_once_when_back(
         times = list(m.deliveries.order_by("at").values_list("at", flat=True))
         # a digest carries on the backoff of what it folded: it counts their attempts too
         assert len(times) == m.attempts if m.kind != "digest" else len(times) <= m.attempts
-        gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:], strict=False)]
+        gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(times)]
         assert all(g <= BACKOFF_MAX_S + TICK.total_seconds() for g in gaps)
     assert DeliveryAttempt.objects.filter(ok=True).count() == len(receiver.received)
     fire_119 = OutboxMessage.objects.filter(kind="confirmed_fire", channel="webhook")

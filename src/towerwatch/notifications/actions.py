@@ -168,7 +168,13 @@ def notify_building_chain(
     orgs = chain_organizations(building)
     title = _("Confirmed fire") if kind == MessageKind.CONFIRMED_FIRE else _("TowerWatch")
     notify_organizations(
-        orgs, kind=kind, title=title, text=text, url=url, case=case, building=building,
+        orgs,
+        kind=kind,
+        title=title,
+        text=text,
+        url=url,
+        case=case,
+        building=building,
         urgent=urgent,
     )
     return tell_members(orgs, text, url)

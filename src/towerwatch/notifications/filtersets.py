@@ -11,7 +11,9 @@ from .models import DeliveryAttempt
 
 
 class DeliveryAttemptFilterSet(StyledFilterSet):
-    q = df.CharFilter(label=_("Search"), method="search", help_text=_("Address, error or message #"))
+    q = df.CharFilter(
+        label=_("Search"), method="search", help_text=_("Address, error or message #")
+    )
     ok = YesNoFilter(label=_("delivered"), field_name="ok")
     channel = df.ChoiceFilter(
         label=_("channel"), field_name="message__channel", choices=Channel.choices

@@ -97,9 +97,7 @@ def deliver_pending(now: datetime | None = None, limit: int = 100) -> int:
 def deliver_messages(ids: list[int]) -> int:
     """Send these messages now, if still pending (the endpoint page's test button)."""
     keys = set(
-        OutboxMessage.objects.pending()
-        .filter(pk__in=ids)
-        .values_list("recipient_key", flat=True)
+        OutboxMessage.objects.pending().filter(pk__in=ids).values_list("recipient_key", flat=True)
     )
     delivered = 0
     for key in keys:

@@ -8,14 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from towerwatch.core.tables import Column, Table
 
 from .actions import masked_target
+from .models import DeliveryAttempt
 
 
 def _when(value: object) -> str:
     return date_format(timezone.localtime(value), "Y-m-d H:i:s") if value else ""
 
 
-def _result(a: object) -> str:
-    if a.ok:  # type: ignore[attr-defined]
+def _result(a: DeliveryAttempt) -> str:
+    if a.ok:
         return format_html('<span class="badge text-bg-success">{}</span>', _("delivered"))
     return format_html('<span class="badge text-bg-danger">{}</span>', _("failed"))
 

@@ -133,9 +133,7 @@ def endpoint_test(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("Test message delivered to %(n)d address(es).") % {"n": delivered}
         )
     else:
-        errors = {
-            m.last_error for m in OutboxMessage.objects.filter(pk__in=[q.pk for q in queued])
-        }
+        errors = {m.last_error for m in OutboxMessage.objects.filter(pk__in=[q.pk for q in queued])}
         messages.error(
             request,
             _("%(ok)d of %(n)d test messages delivered; retrying the rest. %(errors)s")
