@@ -11,6 +11,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import close_old_connections, connections
 
+from towerwatch.notifications.jobs import send_reminders
 from towerwatch.notifications.outbox import deliver_pending
 
 from .duty import expire_duty_checks, send_duty_checks
@@ -76,6 +77,7 @@ class Worker:
             self.subscriber.start()
         self.tasks.append(asyncio.create_task(every(60, check_offline)))
         self.tasks.append(asyncio.create_task(every(1, deliver_pending)))
+        self.tasks.append(asyncio.create_task(every(15, send_reminders)))
         self.tasks.append(asyncio.create_task(every(5, escalate_cases)))
         self.tasks.append(asyncio.create_task(every(30, expire_duty_checks)))
         self.tasks.append(asyncio.create_task(self._duty_checks()))

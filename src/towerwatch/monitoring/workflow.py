@@ -122,4 +122,7 @@ def forward_confirmed_fire(case: AlarmCase, *, acting_user: Any, at: Any) -> Non
             _("Confirmed fire at %(building)s: %(point)s")
             % {"building": building.name, "point": case.description or case.component_address},
             url=case.get_absolute_url(),
+            case=case,
+            kind="confirmed_fire",
+            urgent=True,
         )
