@@ -36,7 +36,7 @@ from .workflow import allowed_transitions
 
 
 class HazardStepSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor: Any = serializers.StringRelatedField()
 
     class Meta:
         model = HazardStep
@@ -210,8 +210,8 @@ class AnswerInput(serializers.Serializer):
 
 
 class EnforcementStepSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
-    organization = serializers.StringRelatedField()
+    actor: Any = serializers.StringRelatedField()
+    organization: Any = serializers.StringRelatedField()
 
     class Meta:
         model = EnforcementStep
@@ -320,6 +320,15 @@ class HazardAPIFilterSet(df.FilterSet):
             | Q(title__icontains=value)
             | Q(building__name__icontains=value)
         )
+
+
+def _visible_or_404(qs: Any, pk: Any) -> Any:
+    from django.http import Http404
+
+    found = qs.filter(pk=pk).first()
+    if found is None:
+        raise Http404("outside your scope")
+    return found
 
 
 # --- views -------------------------------------------------------------------------------------
@@ -461,19 +470,15 @@ class EnforcementCaseViewSet(
 
     @extend_schema(request=EnforcementInput, responses=EnforcementCaseSerializer)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        from django.shortcuts import get_object_or_404
-
         from towerwatch.buildings.models import Building
 
         form = EnforcementInput(data=request.data)
         form.is_valid(raise_exception=True)
         v = dict(form.validated_data)
-        building = get_object_or_404(
-            Building.objects.visible_to(request.user), pk=v.pop("building")
-        )
+        building = _visible_or_404(Building.objects.visible_to(request.user), v.pop("building"))
         hazard_id = v.pop("hazard")
         hazard = (
-            get_object_or_404(Hazard.objects.visible_to(request.user), pk=hazard_id)
+            _visible_or_404(Hazard.objects.visible_to(request.user), hazard_id)
             if hazard_id
             else None
         )

@@ -35,11 +35,11 @@ def remind_and_escalate(now: dt.datetime | None = None) -> int:
     rules = RuleSet.current(timezone.localdate(now))
     remind = rules.rule("hazards.deadline_reminder_h")
     chain_rule = rules.rule("hazards.escalation_chain")
-    chain = [(str(s["level"]), float(s["after_h"])) for s in chain_rule.value]
+    chain = [(str(s["level"]), float(s["after_h"])) for s in chain_rule.value or []]
     today = timezone.localdate(now)
     written = 0
 
-    window_end = timezone.localdate(now + dt.timedelta(hours=float(remind.value)))
+    window_end = timezone.localdate(now + dt.timedelta(hours=float(remind.value or 0)))
     due = Hazard.objects.filter(
         state__in=OWED_STATES, reminded_at=None, deadline__gte=today, deadline__lt=window_end
     ).select_related("building")
