@@ -11,6 +11,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import close_old_connections, connections
 
+from towerwatch.hazards.jobs import remind_and_escalate
 from towerwatch.notifications.jobs import send_reminders
 from towerwatch.notifications.outbox import deliver_pending
 
@@ -80,6 +81,7 @@ class Worker:
         self.tasks.append(asyncio.create_task(every(15, send_reminders)))
         self.tasks.append(asyncio.create_task(every(5, escalate_cases)))
         self.tasks.append(asyncio.create_task(every(30, expire_duty_checks)))
+        self.tasks.append(asyncio.create_task(every(60, remind_and_escalate)))
         self.tasks.append(asyncio.create_task(self._duty_checks()))
 
     async def _duty_checks(self) -> None:
