@@ -107,7 +107,7 @@ PROGRESS_COLUMNS = (
     (gettext_lazy("closed"), lambda r: r.closed),
     (gettext_lazy("open"), lambda r: r.open),
     (gettext_lazy("overdue"), lambda r: r.overdue),
-    (gettext_lazy("% closed"), lambda r: r.percent_closed),
+    (gettext_lazy("closed (%)"), lambda r: r.percent_closed),
 )
 
 
