@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +13,19 @@ from django.utils.translation import gettext_lazy as _
 from towerwatch.core.models import ChangeLoggedModel
 from towerwatch.core.querysets import ScopedQuerySet, scoped_by
 
-from .choices import CaseState, DeviceKind, DutyCheckState, EventKind
+from .choices import (
+    CaseState,
+    DeviceKind,
+    DeviceProfile,
+    DutyCheckState,
+    EventKind,
+    SensorKind,
+)
+
+HEX12 = re.compile(r"^[0-9a-f]{12}$")
+HEX8 = re.compile(r"^[0-9a-f]{8}$")
+#: An IoT device id is one MQTT topic level: no separators or wildcards.
+SENSOR_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,32}$")
 
 
 class Device(ChangeLoggedModel):
@@ -35,11 +51,19 @@ class Device(ChangeLoggedModel):
         blank=True,
         related_name="devices",
     )
+    sensor_kind = models.CharField(
+        _("sensor kind"),
+        max_length=20,
+        choices=SensorKind.choices,
+        blank=True,
+        help_text=_("IoT sensors: what the sensor measures or watches."),
+    )
     name = models.CharField(_("name"), max_length=100, blank=True)
     profile = models.CharField(
         _("protocol profile"),
         max_length=30,
-        default="standard",
+        choices=DeviceProfile.choices,
+        default=DeviceProfile.STANDARD,
         help_text=_("Vendor tolerances for decoding (time labels, framing, byte order)."),
     )
     token_hash = models.CharField(
@@ -69,6 +93,27 @@ class Device(ChangeLoggedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("monitoring:device_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        self.address = (self.address or "").strip()
+        if self.kind == DeviceKind.UITD:
+            self.address = self.address.lower().replace(" ", "")
+            if not HEX12.match(self.address):
+                errors["address"] = _(
+                    "A UITD address is 6 bytes as 12 hex digits, in wire order, e.g. 0a1b2c3d4e5f."
+                )
+            if self.sensor_kind:
+                errors["sensor_kind"] = _("Only IoT sensors have a sensor kind.")
+        else:
+            if not SENSOR_ID.match(self.address):
+                errors["address"] = _(
+                    "The sensor's id as it reports it: up to 32 letters, digits, '_', '.', ':' or '-'."
+                )
+            if self.profile != DeviceProfile.STANDARD:
+                errors["profile"] = _("Protocol profiles apply to UITDs only.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class ReceivedFrame(models.Model):
@@ -343,6 +388,18 @@ class Panel(ChangeLoggedModel):
     def __str__(self) -> str:
         return self.name or f"{self.system_type}-{self.system_address}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:device_detail", args=[self.device_id]) + f"#panel-{self.pk}"
+
+    def clean(self) -> None:
+        errors = {
+            name: _("Must be between 0 and 255.")
+            for name in ("system_type", "system_address")
+            if getattr(self, name) is not None and not 0 <= getattr(self, name) <= 255
+        }
+        if errors:
+            raise ValidationError(errors)
+
 
 class Point(ChangeLoggedModel):
     """A component (部件) on a panel: type code, 4-byte address (hex, wire order), where it is."""
@@ -372,6 +429,19 @@ class Point(ChangeLoggedModel):
         where = f"{self.floor}F " if self.floor is not None else ""
         return f"{where}{self.location or self.description or self.address}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:device_detail", args=[self.panel.device_id]) + "#tw-points"
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        self.address = (self.address or "").strip().lower()
+        if not HEX8.match(self.address):
+            errors["address"] = _("Four bytes as 8 hex digits, in wire order, e.g. 03001100.")
+        if self.component_type is not None and not 0 <= self.component_type <= 255:
+            errors["component_type"] = _("Must be between 0 and 255.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class Threshold(ChangeLoggedModel):
     """The allowed range of one sensor point's readings, e.g. 0.10–1.00 MPa at a hydrant outlet.
@@ -383,10 +453,20 @@ class Threshold(ChangeLoggedModel):
     device = models.ForeignKey(
         Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="thresholds"
     )
-    point = models.CharField(_("point"), max_length=64)
+    point = models.CharField(
+        _("point"), max_length=64, help_text=_("The point id the sensor sends its readings under.")
+    )
     low = models.FloatField(_("lowest allowed"), null=True, blank=True)
     high = models.FloatField(_("highest allowed"), null=True, blank=True)
     unit = models.CharField(_("unit"), max_length=16, blank=True)
+    rule_key = models.CharField(
+        _("from the rule"),
+        max_length=100,
+        blank=True,
+        help_text=_("Empty when the building's own value; else the rule-set entry it comes from."),
+    )
+
+    objects = scoped_by("device__building").as_manager()
 
     class Meta:
         verbose_name = _("threshold")
@@ -396,7 +476,42 @@ class Threshold(ChangeLoggedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.point}: {self.low}–{self.high} {self.unit}"
+        low = "" if self.low is None else f"{self.low:g}"
+        high = "" if self.high is None else f"{self.high:g}"
+        return f"{self.point}: {low}–{high} {self.unit}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:device_detail", args=[self.device_id]) + "#tw-thresholds"
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.low is None and self.high is None:
+            errors["low"] = _("Give the lowest or the highest allowed value (or both).")
+        elif self.low is not None and self.high is not None and self.low > self.high:
+            errors["high"] = _("The highest allowed value is below the lowest.")
+        if self.rule_key:
+            from towerwatch.rules.ruleset import MissingRule, RuleSet
+
+            try:
+                RuleSet.current().rule(self.rule_key)
+            except MissingRule:
+                errors["rule_key"] = _("No such rule in the rule set: %(key)s") % {
+                    "key": self.rule_key
+                }
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def rule(self) -> Any:
+        """The rule-set entry the threshold comes from (with its citation), or None."""
+        if not self.rule_key:
+            return None
+        from towerwatch.rules.ruleset import MissingRule, RuleSet
+
+        try:
+            return RuleSet.current().rule(self.rule_key)
+        except MissingRule:
+            return None
 
     def judge(self, value: float) -> str:
         """The signal a reading makes: out of range, or back to normal."""

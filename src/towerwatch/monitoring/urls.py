@@ -1,12 +1,32 @@
 from django.urls import path
 
-from . import importing, views
+from . import importing, registry, views
 
 app_name = "monitoring"
 
 urlpatterns = [
     path("devices/", views.DeviceListView.as_view(), name="device_list"),
+    path("devices/add/", registry.DeviceEditView.as_view(), name="device_add"),
     path("devices/<int:pk>/", views.DeviceDetailView.as_view(), name="device_detail"),
+    path("devices/<int:pk>/edit/", registry.DeviceEditView.as_view(), name="device_edit"),
+    path("devices/<int:pk>/delete/", registry.DeviceDeleteView.as_view(), name="device_delete"),
+    path("devices/<int:device>/panels/add/", registry.PanelEditView.as_view(), name="panel_add"),
+    path("panels/<int:pk>/edit/", registry.PanelEditView.as_view(), name="panel_edit"),
+    path("panels/<int:pk>/delete/", registry.PanelDeleteView.as_view(), name="panel_delete"),
+    path("devices/<int:device>/points/add/", registry.PointEditView.as_view(), name="point_add"),
+    path("points/<int:pk>/edit/", registry.PointEditView.as_view(), name="point_edit"),
+    path("points/<int:pk>/delete/", registry.PointDeleteView.as_view(), name="point_delete"),
+    path(
+        "devices/<int:device>/thresholds/add/",
+        registry.ThresholdEditView.as_view(),
+        name="threshold_add",
+    ),
+    path("thresholds/<int:pk>/edit/", registry.ThresholdEditView.as_view(), name="threshold_edit"),
+    path(
+        "thresholds/<int:pk>/delete/",
+        registry.ThresholdDeleteView.as_view(),
+        name="threshold_delete",
+    ),
     path("devices/<int:pk>/bind/", views.bind, name="device_bind"),
     path("devices/<int:pk>/duty-check/", views.duty_check, name="device_duty_check"),
     path("devices/<int:pk>/points/import/", importing.import_points, name="points_import"),

@@ -18,6 +18,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -62,11 +63,17 @@ class DeviceDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         ctx["events"] = self.object.events.all()[:100]
         ctx["frames"] = self.object.frames.order_by("-received_at")[:50]
-        ctx["can_bind"] = may_bind(require_scope(self.request))
+        from .registry import may_register
+
+        scope = require_scope(self.request)
+        ctx["can_bind"] = may_bind(scope)
+        ctx["can_register"] = may_register(scope)
         ctx["duty_checks"] = self.object.duty_checks.all()[:20]
+        ctx["panels"] = list(self.object.panels.all())
         ctx["points"] = Point.objects.filter(panel__device=self.object).select_related("panel")[
             :500
         ]
+        ctx["thresholds"] = list(self.object.thresholds.order_by("point"))
         return ctx
 
 
@@ -89,10 +96,11 @@ def bind(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(
             request,
-            _("%(device)s is bound to %(building)s.")
+            _("%(device)s is bound to %(building)s. Complete its registration below.")
             % {"device": device, "building": form.cleaned_data["building"]},
         )
-        return HttpResponseRedirect(device.get_absolute_url())
+        # Binding leads into the registration: kind, profile, then panels, points, thresholds.
+        return HttpResponseRedirect(reverse("monitoring:device_edit", args=[device.pk]))
     return render(
         request,
         "core/object_edit.html",
