@@ -198,6 +198,8 @@ TOWERWATCH_MQTT_BROKER = env_str("TOWERWATCH_MQTT_BROKER", "")
 TOWERWATCH_MQTT_PREFIX = env_str("TOWERWATCH_MQTT_PREFIX", "towerwatch/v1")
 # Where a confirmed fire is forwarded (the 119 command centre's receiving webhook); empty: none.
 TOWERWATCH_FIRE_WEBHOOK_URL = env_str("TOWERWATCH_FIRE_WEBHOOK_URL", "")
+# Window of the false-alarm rate per building (days; pages may ask for another with ?days=).
+TOWERWATCH_FALSE_ALARM_WINDOW_DAYS = env_int("TOWERWATCH_FALSE_ALARM_WINDOW_DAYS", 90)
 TOWERWATCH_GC_THRESHOLD = env_int("TOWERWATCH_GC_THRESHOLD", 50_000)
 TOWERWATCH_IMPORT_MAX_ROWS = env_int("TOWERWATCH_IMPORT_MAX_ROWS", 20000)
 TOWERWATCH_IMPORT_MAX_BYTES = env_int("TOWERWATCH_IMPORT_MAX_BYTES", 20 * 1024 * 1024)

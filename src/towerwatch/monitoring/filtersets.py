@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters as df
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from towerwatch.buildings.models import Building
 from towerwatch.core.filtersets import StyledFilterSet, YesNoFilter
+from towerwatch.organizations.models import Region
 
 from .models import Device
 
@@ -26,3 +30,24 @@ class DeviceFilterSet(StyledFilterSet):
         return qs.filter(
             Q(address__icontains=value.lower()) | Q(name__icontains=value) | Q(building__code=value)
         )
+
+
+def _towns(request: Any) -> QuerySet[Region]:
+    user = getattr(request, "user", None)
+    return Region.objects.visible_to(user).towns().order_by("kind", "code")
+
+
+class FalseAlarmFilterSet(StyledFilterSet):
+    town = df.ModelChoiceFilter(
+        label=_("Town / street / platform"), queryset=_towns, field_name="region__town"
+    )
+    days = df.NumberFilter(
+        label=_("Window (days)"), method="window", help_text=_("Default: 90 days")
+    )
+
+    class Meta:
+        model = Building
+        fields: list[str] = []
+
+    def window(self, qs: QuerySet[Building], name: str, value: Any) -> QuerySet[Building]:
+        return qs  # applied by the view (the window is part of the aggregate)

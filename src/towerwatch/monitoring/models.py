@@ -262,6 +262,10 @@ class AlarmCase(models.Model):
         indexes = [
             models.Index(fields=["state", "-opened_at"]),
             models.Index(fields=["building", "state"]),
+            # False-alarm rates: a town's ranking scans one kind over the window (index-only).
+            models.Index(
+                fields=["kind", "opened_at", "building", "state"], name="alarmcase_kind_opened"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -24,3 +24,23 @@ class DeviceTable(Table):
         Column("last_seen", _("last seen"), lambda d: _when(d.last_seen), order_by="last_seen"),
         Column("first_seen", _("first seen"), lambda d: _when(d.first_seen), order_by="first_seen"),
     )
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{100 * value:.1f}%"
+
+
+class FalseAlarmTable(Table):
+    """Buildings ranked by the share of their fire alarms closed as false alarms."""
+
+    default_order = "-fa_rate"
+    columns = (
+        Column("code", _("building code"), lambda b: b.code, order_by="code", link=True),
+        Column("name", _("name"), lambda b: b.name, order_by="name"),
+        Column(
+            "town", _("town / street"), lambda b: b.region.town.name if b.region.town_id else ""
+        ),
+        Column("fa_cases", _("decided fire alarms"), lambda b: b.fa_cases, order_by="fa_cases"),
+        Column("fa_false", _("false alarms"), lambda b: b.fa_false, order_by="fa_false"),
+        Column("fa_rate", _("false-alarm rate"), lambda b: _percent(b.fa_rate), order_by="fa_rate"),
+    )

@@ -34,6 +34,7 @@ urlpatterns = [
         "devices/<int:pk>/points/template.xlsx", importing.points_template, name="points_template"
     ),
     path("console/", views.console, name="console"),
+    path("false-alarms/", views.FalseAlarmListView.as_view(), name="false_alarms"),
     path("console/stream/", views.console_stream, name="console_stream"),
     path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
     path("cases/<int:pk>/handle/", views.handle, name="case_handle"),

@@ -20,19 +20,21 @@ from django.http import (
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from towerwatch.accounts.choices import Role
 from towerwatch.accounts.scope import Scope, scope_for
+from towerwatch.buildings.models import Building
 from towerwatch.core.views import ObjectDetailView, ObjectListView, require_scope
 from towerwatch.organizations.models import Region
 
-from . import actions, workflow
+from . import actions, stats, workflow
 from .choices import CASE_KINDS, CaseState, EventKind
-from .filtersets import DeviceFilterSet
+from .filtersets import DeviceFilterSet, FalseAlarmFilterSet
 from .forms import BindDeviceForm
 from .models import AlarmCase, AlarmFlip, Device, DutyCheck, Event, Point
-from .tables import DeviceTable
+from .tables import DeviceTable, FalseAlarmTable
 from .workflow import TRANSITIONS
 
 
@@ -277,3 +279,39 @@ def duty_check(request: HttpRequest, pk: int) -> HttpResponse:
     DutyCheck.objects.create(device=device, requested_by=request.user)
     messages.success(request, _("Duty check queued for %(device)s.") % {"device": device})
     return HttpResponseRedirect(device.get_absolute_url())
+
+
+class FalseAlarmListView(ObjectListView):
+    """Buildings ranked by false-alarm rate over a window, per town; exports to .xlsx."""
+
+    model = Building
+    table_class = FalseAlarmTable
+    filterset_class = FalseAlarmFilterSet
+    template_name = "monitoring/false_alarms.html"
+    export_basename = "false-alarms"
+    export_columns = (
+        (_lazy("building code"), lambda b: b.code),
+        (_lazy("name"), lambda b: b.name),
+        (_lazy("town / street"), lambda b: b.region.town.name if b.region.town_id else ""),
+        (_lazy("decided fire alarms"), lambda b: b.fa_cases),
+        (_lazy("false alarms"), lambda b: b.fa_false),
+        (_lazy("false-alarm rate (%)"), lambda b: round(100 * b.fa_rate, 1)),
+    )
+
+    @property
+    def title(self) -> str:
+        return _("False alarms by building, last %(days)s days") % {"days": self.days}
+
+    @property
+    def days(self) -> int:
+        return stats.window_days(self.request.GET.get("days"))
+
+    def scoped_queryset(self) -> Any:
+        visible = Building.objects.visible_to(self.request.user)
+        return stats.ranked(visible, stats.since(self.days)).select_related("region__town")
+
+    def can_add(self) -> bool:
+        return False
+
+    def export(self, fmt: str, objects: Any) -> Any:
+        return super().export(fmt, objects.order_by("-fa_rate", "-fa_cases", "pk"))

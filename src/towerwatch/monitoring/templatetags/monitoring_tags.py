@@ -14,6 +14,7 @@ register = template.Library()
 
 @register.inclusion_tag("monitoring/partials/_building_tab.html", takes_context=True)
 def building_monitoring(context: dict[str, Any], building: Any) -> dict[str, Any]:
+    from .. import stats
     from ..models import Device
     from ..registry import may_register
     from ..views import may_bind
@@ -35,4 +36,5 @@ def building_monitoring(context: dict[str, Any], building: Any) -> dict[str, Any
         "can_register": bool(scope and may_register(scope)),
         "can_bind": bool(scope and may_bind(scope)),
         "request": request,
+        "false_alarms": stats.for_building(building),
     }
