@@ -10,7 +10,7 @@ from django.db import transaction
 
 from towerwatch.core.actions import delete_object, save_object
 
-from .models import AlarmCase, Device, Event, Panel, Point, Threshold
+from .models import AlarmCase, Device, DutyCheckSchedule, Event, Panel, Point, Threshold
 
 
 @transaction.atomic
@@ -109,3 +109,14 @@ def save_threshold(threshold: Threshold, *, acting_user: Any) -> Threshold:
 @transaction.atomic
 def delete_threshold(threshold: Threshold, *, acting_user: Any) -> None:
     delete_object(threshold, acting_user=acting_user)
+
+
+@transaction.atomic
+def save_duty_schedule(schedule: DutyCheckSchedule, *, acting_user: Any) -> DutyCheckSchedule:
+    """Save a region's default or a building's own duty-check schedule."""
+    return save_object(schedule, acting_user=acting_user)
+
+
+@transaction.atomic
+def delete_duty_schedule(schedule: DutyCheckSchedule, *, acting_user: Any) -> None:
+    delete_object(schedule, acting_user=acting_user)

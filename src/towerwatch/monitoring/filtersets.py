@@ -10,7 +10,8 @@ from towerwatch.buildings.models import Building
 from towerwatch.core.filtersets import StyledFilterSet, YesNoFilter
 from towerwatch.organizations.models import Region
 
-from .models import Device
+from .choices import DutyCheckState
+from .models import Device, DutyCheck
 
 
 class DeviceFilterSet(StyledFilterSet):
@@ -51,3 +52,27 @@ class FalseAlarmFilterSet(StyledFilterSet):
 
     def window(self, qs: QuerySet[Building], name: str, value: Any) -> QuerySet[Building]:
         return qs  # applied by the view (the window is part of the aggregate)
+
+
+class DutyRateFilterSet(FalseAlarmFilterSet):
+    pass
+
+
+class DutyCheckFilterSet(StyledFilterSet):
+    town = df.ModelChoiceFilter(
+        label=_("Town / street / platform"),
+        queryset=_towns,
+        field_name="device__building__region__town",
+    )
+    state = df.ChoiceFilter(label=_("state"), choices=DutyCheckState.choices)
+    q = df.CharFilter(label=_("Search"), method="search", help_text=_("Building code or name"))
+
+    class Meta:
+        model = DutyCheck
+        fields: list[str] = []
+
+    def search(self, qs: QuerySet[DutyCheck], name: str, value: str) -> QuerySet[DutyCheck]:
+        value = value.strip()
+        return qs.filter(
+            Q(device__building__code=value) | Q(device__building__name__icontains=value)
+        )

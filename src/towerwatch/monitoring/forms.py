@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from towerwatch.buildings.models import Building
 from towerwatch.core.forms import ScopedFormMixin
 from towerwatch.core.widgets import Autocomplete
+from towerwatch.organizations.choices import TOWN_LEVEL
 
 from .choices import SENSOR_UNITS, DeviceKind
-from .models import Device, Panel, Point, Threshold
+from .models import Device, DutyCheckSchedule, Panel, Point, Threshold
 
 
 def _building_field(field: forms.ModelChoiceField, user: Any) -> None:
@@ -157,3 +158,35 @@ class ThresholdForm(ScopedFormMixin, forms.ModelForm):
         ):
             self.add_error("point", _("This point already has a threshold."))
         return data
+
+
+class DutyScheduleForm(ScopedFormMixin, forms.ModelForm):
+    class Meta:
+        model = DutyCheckSchedule
+        fields = [
+            "region",
+            "building",
+            "mode",
+            "checks_per_day",
+            "start_hour",
+            "end_hour",
+            "fixed_times",
+            "timeout_minutes",
+            "enabled",
+        ]
+
+    def __init__(self, *args: Any, centre: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from towerwatch.organizations.choices import RegionKind
+        from towerwatch.organizations.models import Region
+
+        _building_field(self.fields["building"], self.user)
+        self.fields["building"].required = False
+        if centre:
+            self.fields["region"].queryset = (
+                Region.objects.visible_to(self.user)
+                .filter(kind__in=[RegionKind.DISTRICT, *TOWN_LEVEL])
+                .order_by("path")
+            )
+        else:  # a building's editors set their building's own schedule only
+            del self.fields["region"]

@@ -348,6 +348,15 @@ class DutyCheck(models.Model):
     serial = models.PositiveIntegerField(_("serial"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    schedule = models.ForeignKey(
+        "DutyCheckSchedule",
+        verbose_name=_("schedule"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="checks",
+    )
+    scheduled_for = models.DateTimeField(_("scheduled for"), null=True, blank=True)
 
     objects = scoped_by("device__building").as_manager()
 
@@ -355,7 +364,18 @@ class DutyCheck(models.Model):
         verbose_name = _("duty check")
         verbose_name_plural = _("duty checks")
         ordering = ["-requested_at", "-id"]
-        indexes = [models.Index(fields=["state", "device"])]
+        indexes = [
+            models.Index(fields=["state", "device"]),
+            models.Index(fields=["-requested_at"], name="dutycheck_requested"),
+        ]
+        constraints = [
+            # A scheduled slot is checked once, however many workers plan it.
+            models.UniqueConstraint(
+                fields=["device", "scheduled_for"],
+                condition=models.Q(scheduled_for__isnull=False),
+                name="dutycheck_slot_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.device} {self.get_state_display()}"
@@ -524,3 +544,103 @@ class Threshold(ChangeLoggedModel):
         ):
             return EventKind.OUT_OF_RANGE
         return EventKind.RESTORE
+
+
+class DutyScheduleQuerySet(ScopedQuerySet):
+    def restrict(self, scope: Any) -> DutyScheduleQuerySet:
+        from towerwatch.organizations.models import Region
+
+        regions = Region.objects.all().restrict(scope).values("pk")
+        return self.filter(models.Q(building__in=scope.buildings()) | models.Q(region__in=regions))
+
+
+class DutyCheckSchedule(ChangeLoggedModel):
+    """When the centre runs duty checks (查岗) by itself: a region's default or a building's own.
+
+    A building follows its own schedule if it has one, else that of the nearest region above
+    it (the district's default). `random`: `checks_per_day` checks at random minutes between
+    `start_hour` and `end_hour` (drawn per building and day, the same in every worker);
+    `fixed`: at the listed times of day.
+    """
+
+    class Mode(models.TextChoices):
+        RANDOM = "random", _("random times in a daily window")
+        FIXED = "fixed", _("fixed times of day")
+
+    region = models.OneToOneField(
+        "organizations.Region",
+        verbose_name=_("region (default for its buildings)"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="duty_schedule",
+    )
+    building = models.OneToOneField(
+        "buildings.Building",
+        verbose_name=_("building (its own schedule)"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="duty_schedule",
+    )
+    mode = models.CharField(_("mode"), max_length=8, choices=Mode.choices, default=Mode.RANDOM)
+    checks_per_day = models.PositiveSmallIntegerField(_("checks a day"), default=2)
+    start_hour = models.PositiveSmallIntegerField(_("from (hour)"), default=8)
+    end_hour = models.PositiveSmallIntegerField(_("until (hour)"), default=20)
+    fixed_times = models.CharField(
+        _("times of day"), max_length=200, blank=True, help_text=_("e.g. 09:00, 15:30, 22:00")
+    )
+    timeout_minutes = models.PositiveSmallIntegerField(_("answer within (minutes)"), default=10)
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    objects = DutyScheduleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("duty check schedule")
+        verbose_name_plural = _("duty check schedules")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(region__isnull=True, building__isnull=False)
+                | models.Q(region__isnull=False, building__isnull=True),
+                name="dutyschedule_region_xor_building",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.building or self.region)
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:duty_schedule_edit", args=[self.pk])
+
+    def times(self) -> list[tuple[int, int]]:
+        """Fixed times as (hour, minute), sorted; raises ValueError on a malformed entry."""
+        out = []
+        for part in re.split(r"[,，;\s]+", self.fixed_times.strip()):
+            if not part:
+                continue
+            hour, _sep, minute = part.partition(":")
+            h, m = int(hour), int(minute or 0)
+            if not (0 <= h <= 23 and 0 <= m <= 59):
+                raise ValueError(part)
+            out.append((h, m))
+        return sorted(set(out))
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if (self.region_id is None) == (self.building_id is None):
+            errors["building"] = _("A schedule belongs to a region or to one building.")
+        if self.mode == self.Mode.RANDOM:
+            if not 0 <= self.start_hour < self.end_hour <= 24:
+                errors["end_hour"] = _("The window is from 0 to 24 h and must not be empty.")
+            elif not 1 <= self.checks_per_day <= (self.end_hour - self.start_hour) * 60:
+                errors["checks_per_day"] = _("At least one check, at most one a minute.")
+        else:
+            try:
+                if not self.times():
+                    errors["fixed_times"] = _("List at least one time of day, e.g. 09:00.")
+            except ValueError as exc:
+                errors["fixed_times"] = _("Not a time of day: %(v)s") % {"v": exc}
+        if not 1 <= self.timeout_minutes <= 255:
+            errors["timeout_minutes"] = _("Between 1 and 255 minutes (GB/T 26875.3 type 91).")
+        if errors:
+            raise ValidationError(errors)

@@ -123,3 +123,47 @@ def for_building(building: Any, days: int | None = None) -> FalseAlarms:
         cases=Count("pk"), false=Count("pk", filter=Q(state=CaseState.FALSE_ALARM))
     )
     return FalseAlarms(days, row["cases"], row["false"])
+
+
+def duty_ranked(buildings: QuerySet[Any], start: datetime) -> QuerySet[Any]:
+    """`buildings` with duty checks asked since `start`, annotated `dc_asked` (answered, not
+    answered in time, or the device was not connected), `dc_answered` and `dc_rate` (0–1)."""
+    from .choices import DutyCheckState as D
+
+    asked = Q(
+        devices__duty_checks__requested_at__gte=start,
+        devices__duty_checks__state__in=[D.ANSWERED, D.UNANSWERED, D.UNREACHABLE],
+    )
+    rate = ExpressionWrapper(
+        Cast(F("dc_answered"), FloatField()) / Cast(F("dc_asked"), FloatField()),
+        output_field=FloatField(),
+    )
+    return (
+        buildings.filter(asked)
+        .annotate(
+            dc_asked=Count("devices__duty_checks"),
+            dc_answered=Count(
+                "devices__duty_checks", filter=Q(devices__duty_checks__state=D.ANSWERED)
+            ),
+        )
+        .annotate(dc_rate=rate)
+    )
+
+
+def duty_for_building(building: Any, days: int | None = None) -> dict[str, Any]:
+    from .choices import DutyCheckState as D
+    from .models import DutyCheck
+
+    days = days or window_days()
+    row = DutyCheck.objects.filter(
+        device__building=building,
+        requested_at__gte=since(days),
+        state__in=[D.ANSWERED, D.UNANSWERED, D.UNREACHABLE],
+    ).aggregate(asked=Count("pk"), answered=Count("pk", filter=Q(state=D.ANSWERED)))
+    asked, answered = row["asked"], row["answered"]
+    return {
+        "days": days,
+        "asked": asked,
+        "answered": answered,
+        "percent": round(100 * answered / asked, 1) if asked else None,
+    }

@@ -34,6 +34,19 @@ urlpatterns = [
         "devices/<int:pk>/points/template.xlsx", importing.points_template, name="points_template"
     ),
     path("console/", views.console, name="console"),
+    path("duty-checks/", views.DutyCheckListView.as_view(), name="duty_check_list"),
+    path("duty-checks/rates/", views.DutyRateListView.as_view(), name="duty_rates"),
+    path("duty-checks/schedules/", views.duty_schedules, name="duty_schedules"),
+    path(
+        "duty-checks/schedules/add/",
+        views.DutyScheduleEditView.as_view(),
+        name="duty_schedule_add",
+    ),
+    path(
+        "duty-checks/schedules/<int:pk>/",
+        views.DutyScheduleEditView.as_view(),
+        name="duty_schedule_edit",
+    ),
     path("false-alarms/", views.FalseAlarmListView.as_view(), name="false_alarms"),
     path("console/stream/", views.console_stream, name="console_stream"),
     path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),

@@ -26,15 +26,25 @@ from django.views.decorators.http import require_POST
 from towerwatch.accounts.choices import Role
 from towerwatch.accounts.scope import Scope, scope_for
 from towerwatch.buildings.models import Building
-from towerwatch.core.views import ObjectDetailView, ObjectListView, require_scope
+from towerwatch.core.views import (
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    require_scope,
+)
 from towerwatch.organizations.models import Region
 
 from . import actions, stats, workflow
 from .choices import CASE_KINDS, CaseState, EventKind
-from .filtersets import DeviceFilterSet, FalseAlarmFilterSet
-from .forms import BindDeviceForm
-from .models import AlarmCase, AlarmFlip, Device, DutyCheck, Event, Point
-from .tables import DeviceTable, FalseAlarmTable
+from .filtersets import (
+    DeviceFilterSet,
+    DutyCheckFilterSet,
+    DutyRateFilterSet,
+    FalseAlarmFilterSet,
+)
+from .forms import BindDeviceForm, DutyScheduleForm
+from .models import AlarmCase, AlarmFlip, Device, DutyCheck, DutyCheckSchedule, Event, Point
+from .tables import DeviceTable, DutyCheckTable, DutyRateTable, FalseAlarmTable
 from .workflow import TRANSITIONS
 
 
@@ -276,7 +286,13 @@ def duty_check(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     if not may_bind(scope):
         raise PermissionDenied(_("Only the monitoring centre runs duty checks."))
-    DutyCheck.objects.create(device=device, requested_by=request.user)
+    from django.conf import settings
+
+    DutyCheck.objects.create(
+        device=device,
+        requested_by=request.user,
+        timeout_minutes=settings.TOWERWATCH_DUTY_CHECK_TIMEOUT_MIN,
+    )
     messages.success(request, _("Duty check queued for %(device)s.") % {"device": device})
     return HttpResponseRedirect(device.get_absolute_url())
 
@@ -315,3 +331,124 @@ class FalseAlarmListView(ObjectListView):
 
     def export(self, fmt: str, objects: Any) -> Any:
         return super().export(fmt, objects.order_by("-fa_rate", "-fa_cases", "pk"))
+
+
+class DutyCheckListView(ObjectListView):
+    """Every duty check in scope: when asked, by whom (or the schedule), when answered."""
+
+    model = DutyCheck
+    table_class = DutyCheckTable
+    filterset_class = DutyCheckFilterSet
+    template_name = "monitoring/duty_checks.html"
+    export_basename = "duty-checks"
+    export_columns = (
+        (_lazy("requested"), lambda c: c.requested_at),
+        (_lazy("building code"), lambda c: c.device.building.code if c.device.building_id else ""),
+        (_lazy("building"), lambda c: c.device.building.name if c.device.building_id else ""),
+        (_lazy("device"), lambda c: c.device.address),
+        (_lazy("scheduled for"), lambda c: c.scheduled_for),
+        (_lazy("state"), lambda c: c.get_state_display()),
+        (_lazy("sent"), lambda c: c.sent_at),
+        (_lazy("answered"), lambda c: c.answered_at),
+        (_lazy("seconds to answer"), lambda c: c.answer_seconds),
+    )
+
+    def scoped_queryset(self) -> Any:
+        return (
+            super()
+            .scoped_queryset()
+            .select_related("device", "device__building", "requested_by", "schedule")
+        )
+
+    def can_add(self) -> bool:
+        return False
+
+
+class DutyRateListView(ObjectListView):
+    """Answer rate of duty checks per building over a window (one grouped query)."""
+
+    model = Building
+    table_class = DutyRateTable
+    filterset_class = DutyRateFilterSet
+    template_name = "monitoring/duty_checks.html"
+    export_basename = "duty-check-answer-rates"
+    export_columns = (
+        (_lazy("building code"), lambda b: b.code),
+        (_lazy("name"), lambda b: b.name),
+        (_lazy("town / street"), lambda b: b.region.town.name if b.region.town_id else ""),
+        (_lazy("checks asked"), lambda b: b.dc_asked),
+        (_lazy("answered"), lambda b: b.dc_answered),
+        (_lazy("answer rate (%)"), lambda b: round(100 * b.dc_rate, 1)),
+    )
+
+    @property
+    def title(self) -> str:
+        return _("Duty-check answer rate by building, last %(days)s days") % {"days": self.days}
+
+    @property
+    def days(self) -> int:
+        return stats.window_days(self.request.GET.get("days"))
+
+    def scoped_queryset(self) -> Any:
+        visible = Building.objects.visible_to(self.request.user)
+        return stats.duty_ranked(visible, stats.since(self.days)).select_related("region__town")
+
+    def can_add(self) -> bool:
+        return False
+
+
+class DutyScheduleEditView(ObjectEditView):
+    """A region's default duty-check schedule (the centre) or a building's own (its editors)."""
+
+    model = DutyCheckSchedule
+    form_class = DutyScheduleForm
+
+    def may_write(self, scope: Scope) -> bool:
+        from .registry import may_register
+
+        if self.object is not None and self.object.region_id:
+            return may_bind(scope)
+        return may_register(scope)
+
+    def get_form(self, data: Any = None, files: Any = None) -> Any:
+        initial = {}
+        building = self.request.GET.get("building")
+        if self.object is None and building and building.isdigit():
+            initial["building"] = (
+                Building.objects.visible_to(self.request.user).filter(pk=int(building)).first()
+            )
+        return self.form_class(
+            data=data,
+            files=files,
+            instance=self.object,
+            user=self.request.user,
+            initial=initial,
+            centre=may_bind(require_scope(self.request)),
+        )
+
+    def save(self, form: DutyScheduleForm) -> DutyCheckSchedule:
+        return actions.save_duty_schedule(form.save(commit=False), acting_user=self.request.user)
+
+    def get_success_url(self, obj: DutyCheckSchedule) -> str:
+        return reverse("monitoring:duty_check_list")
+
+
+@login_required
+def duty_schedules(request: HttpRequest) -> HttpResponse:
+    scope = require_scope(request)
+    from .registry import may_register
+
+    schedules = (
+        DutyCheckSchedule.objects.visible_to(request.user)
+        .select_related("region", "building")
+        .order_by("building", "region__path")
+    )
+    return render(
+        request,
+        "monitoring/duty_schedules.html",
+        {
+            "schedules": schedules,
+            "can_add": may_register(scope),
+            "title": _("Duty check schedules"),
+        },
+    )

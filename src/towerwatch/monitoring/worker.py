@@ -13,7 +13,7 @@ from django.db import close_old_connections, connections
 
 from towerwatch.notifications.outbox import deliver_pending
 
-from .duty import expire_duty_checks, send_duty_checks
+from .duty import expire_duty_checks, schedule_duty_checks, send_duty_checks
 from .gb26875.server import GB26875Server, ServerConfig
 from .ingest import Incoming, store_frames
 from .jobs import check_offline, escalate_cases
@@ -78,6 +78,7 @@ class Worker:
         self.tasks.append(asyncio.create_task(every(1, deliver_pending)))
         self.tasks.append(asyncio.create_task(every(5, escalate_cases)))
         self.tasks.append(asyncio.create_task(every(30, expire_duty_checks)))
+        self.tasks.append(asyncio.create_task(every(60, schedule_duty_checks)))
         self.tasks.append(asyncio.create_task(self._duty_checks()))
 
     async def _duty_checks(self) -> None:

@@ -37,4 +37,21 @@ def building_monitoring(context: dict[str, Any], building: Any) -> dict[str, Any
         "can_bind": bool(scope and may_bind(scope)),
         "request": request,
         "false_alarms": stats.for_building(building),
+        "duty": stats.duty_for_building(building),
+        "duty_schedule": _schedule_of(building),
     }
+
+
+def _schedule_of(building: Any) -> Any:
+    """The duty-check schedule the building follows: its own, or the nearest region's."""
+    from ..models import DutyCheckSchedule
+
+    own = DutyCheckSchedule.objects.filter(building=building).first()
+    if own is not None:
+        return own
+    ids = [int(p) for p in building.region.path.strip("/").split("/") if p]
+    regional = {
+        s.region_id: s
+        for s in DutyCheckSchedule.objects.filter(region_id__in=ids).select_related("region")
+    }
+    return next((regional[i] for i in reversed(ids) if i in regional), None)
