@@ -204,6 +204,9 @@ TOWERWATCH_FALSE_ALARM_WINDOW_DAYS = env_int("TOWERWATCH_FALSE_ALARM_WINDOW_DAYS
 # rule monitoring.record_retention_days_min; TowerWatch refuses to start with less).
 TOWERWATCH_RETENTION_DAYS = env_int("TOWERWATCH_RETENTION_DAYS", 400)
 TOWERWATCH_RETENTION_BATCH = env_int("TOWERWATCH_RETENTION_BATCH", 2000)
+# PostgreSQL: the console stream listens for NOTIFY and re-reads the case timeline this often
+# (seconds) besides, in case a notification was missed while reconnecting.
+TOWERWATCH_STREAM_SAFETY_POLL_S = env_int("TOWERWATCH_STREAM_SAFETY_POLL_S", 5)
 # Minutes a control room has to answer a duty check asked from a device's page.
 TOWERWATCH_DUTY_CHECK_TIMEOUT_MIN = env_int("TOWERWATCH_DUTY_CHECK_TIMEOUT_MIN", 10)
 TOWERWATCH_GC_THRESHOLD = env_int("TOWERWATCH_GC_THRESHOLD", 50_000)

@@ -34,7 +34,7 @@ from towerwatch.core.views import (
 )
 from towerwatch.organizations.models import Region
 
-from . import actions, stats, workflow
+from . import actions, stats, stream, workflow
 from .choices import CASE_KINDS, CaseState, EventKind
 from .filtersets import (
     DeviceFilterSet,
@@ -43,7 +43,7 @@ from .filtersets import (
     FalseAlarmFilterSet,
 )
 from .forms import BindDeviceForm, DutyScheduleForm
-from .models import AlarmCase, AlarmFlip, Device, DutyCheck, DutyCheckSchedule, Event, Point
+from .models import AlarmCase, Device, DutyCheck, DutyCheckSchedule, Event, Point
 from .tables import DeviceTable, DutyCheckTable, DutyRateTable, FalseAlarmTable
 from .workflow import TRANSITIONS
 
@@ -217,44 +217,45 @@ STREAM_HEARTBEAT_S = 15
 async def console_stream(request: HttpRequest) -> StreamingHttpResponse | HttpResponse:
     """Server-Sent Events for the console: an event whenever an alarm case opens or changes.
 
-    Change detection reads the newest case-timeline id every 250 ms, so it works whichever
-    process stored the signal (web and worker may be separate); the page then reloads its
-    scoped list. A comment line every 15 s keeps proxies from closing the stream.
+    The process's `stream.Hub` watches the case timeline (LISTEN/NOTIFY on PostgreSQL, so a case
+    a separate worker process opens arrives as soon as it is committed; a 250 ms poll on
+    SQLite) and wakes every open stream; the page then reloads its scoped list. A comment line
+    every 15 s keeps proxies from closing the stream.
     """
     user = await request.auser()
     if not user.is_authenticated or await sync_to_async(scope_for)(user) is None:
         return HttpResponse(status=403)
 
     async def events() -> Any:
-        last = await _newest_flip()
-        yield "retry: 2000\n\n"
-        quiet = 0.0
-        while True:
-            await asyncio.sleep(STREAM_POLL_S)
-            newest = await _newest_flip()
-            if newest != last:
-                last, quiet = newest, 0.0
-                yield f"event: cases\ndata: {newest}\n\n"
-            else:
-                quiet += STREAM_POLL_S
-                if quiet >= STREAM_HEARTBEAT_S:
-                    quiet = 0.0
+        hub = stream.hub()
+        queue = await hub.subscribe()
+        last = hub.newest
+        try:
+            yield "retry: 2000\n\n"
+            while True:
+                try:
+                    newest = await asyncio.wait_for(queue.get(), STREAM_HEARTBEAT_S)
+                except TimeoutError:
                     yield ": keep-alive\n\n"
+                    continue
+                if newest > last:
+                    last = newest
+                    yield f"event: cases\ndata: {newest}\n\n"
+        finally:
+            hub.unsubscribe(queue)
 
     # Under ASGI (uvicorn) the stream is async; a WSGI deployment gets the same stream from a
     # plain generator (a WSGI server would otherwise buffer an endless async iterator).
-    stream = events() if isinstance(request, ASGIRequest) else _sync_events(await _newest_flip())
-    response = StreamingHttpResponse(stream, content_type="text/event-stream")
+    stream_body = (
+        events() if isinstance(request, ASGIRequest) else _sync_events(await _newest_flip())
+    )
+    response = StreamingHttpResponse(stream_body, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
 
 
-def _newest_flip_sync() -> int:
-    return AlarmFlip.objects.order_by("-id").values_list("id", flat=True).first() or 0
-
-
-_newest_flip = sync_to_async(_newest_flip_sync)
+_newest_flip = sync_to_async(stream.newest_flip)
 
 
 def _sync_events(last: int) -> Any:
@@ -264,7 +265,7 @@ def _sync_events(last: int) -> Any:
     quiet = 0.0
     while True:
         time.sleep(STREAM_POLL_S)
-        newest = _newest_flip_sync()
+        newest = stream.newest_flip()
         if newest != last:
             last, quiet = newest, 0.0
             yield f"event: cases\ndata: {newest}\n\n"
