@@ -48,13 +48,19 @@ def since(days: int, now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(days=days)
 
 
+#: Every state but `open`: a positive list, so that across a relation it stays a plain join
+#: condition (a negation there becomes an anti-join over the whole case table).
+DECIDED = [s for s in CaseState.values if s != CaseState.OPEN]
+
+
 def _decided(prefix: str, start: datetime) -> Q:
     return Q(
         **{
             f"{prefix}kind": EventKind.FIRE_ALARM,
             f"{prefix}opened_at__gte": start,
+            f"{prefix}state__in": DECIDED,
         }
-    ) & ~Q(**{f"{prefix}state": CaseState.OPEN})
+    )
 
 
 def ranked(buildings: QuerySet[Any], start: datetime) -> QuerySet[Any]:

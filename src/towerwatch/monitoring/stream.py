@@ -141,6 +141,10 @@ def publish(flip_id: int | None = None) -> None:
     Other processes learn of it from the database (NOTIFY on PostgreSQL, the poll on SQLite);
     this only saves the in-process watcher its next poll interval.
     """
-    for loop, h in list(_hubs.items()):
+    try:
+        hubs = list(_hubs.items())
+    except RuntimeError:  # a loop's hub was added meanwhile; its poll comes within 250 ms
+        return
+    for loop, h in hubs:
         if not loop.is_closed():
             loop.call_soon_threadsafe(h.wake.set)
