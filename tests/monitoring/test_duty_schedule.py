@@ -11,14 +11,10 @@ from django.utils import timezone
 
 from towerwatch.core.models import ObjectChange
 from towerwatch.core.testing.world import World
-from towerwatch.monitoring.duty import (
-    expire_duty_checks,
-    schedule_duty_checks,
-    send_duty_checks,
-    slots_on,
-)
+from towerwatch.monitoring.duty import expire_duty_checks, send_duty_checks
 from towerwatch.monitoring.gb26875 import encode_frame
 from towerwatch.monitoring.gb26875.frame import Command, Frame, TimeLabel
+from towerwatch.monitoring.jobs import schedule_duty_checks, slots_on
 from towerwatch.monitoring.models import AlarmCase, Device, DutyCheck, DutyCheckSchedule
 
 from .test_ingest_server import AT, CENTRE, UITD, connect, read_frame, server  # noqa: F401

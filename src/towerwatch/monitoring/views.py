@@ -62,7 +62,12 @@ class DeviceListView(ObjectListView):
         return super().scoped_queryset().select_related("building")
 
     def can_add(self) -> bool:
-        return False
+        from .registry import may_register
+
+        return may_register(require_scope(self.request))
+
+    def get_add_url(self) -> str:
+        return reverse("monitoring:device_add")
 
 
 class DeviceDetailView(ObjectDetailView):

@@ -13,10 +13,10 @@ from django.db import close_old_connections, connections
 
 from towerwatch.notifications.outbox import deliver_pending
 
-from .duty import expire_duty_checks, schedule_duty_checks, send_duty_checks
+from .duty import expire_duty_checks, send_duty_checks
 from .gb26875.server import GB26875Server, ServerConfig
 from .ingest import Incoming, store_frames
-from .jobs import check_offline, escalate_cases
+from .jobs import check_offline, escalate_cases, schedule_duty_checks
 from .mqtt import Subscriber
 from .retention import check_setting, purge_old_records
 
