@@ -138,3 +138,17 @@ def test_the_building_api_carries_the_rate(alarms: World, client) -> None:
     with CaptureQueriesContext(connection) as q2:
         client.get(reverse("api:building-list"))
     assert len(q2.captured_queries) == before  # no query per building
+
+
+def test_the_ranking_sorts_by_any_column_without_splitting_groups(alarms: World, login) -> None:
+    a1, b1 = alarms.buildings["res_a1"], alarms.buildings["res_b1"]
+    client = login("detachment")
+    url = reverse("monitoring:false_alarms")
+    for sort in ("code", "-code", "name", "fa_cases", "-fa_false", "fa_rate"):
+        page = client.get(url, {"sort": sort}).content.decode()
+        assert page.count(a1.code) == 1 and page.count(b1.code) == 1, sort
+    by_code = client.get(url, {"sort": "-code"}).content.decode()
+    assert by_code.index(b1.code) < by_code.index(a1.code)
+    rates = reverse("monitoring:duty_rates")
+    for sort in ("code", "-name", "dc_asked", "-dc_rate"):
+        assert client.get(rates, {"sort": sort}).status_code == 200

@@ -40,7 +40,7 @@ def _towns(request: Any) -> QuerySet[Region]:
 
 class FalseAlarmFilterSet(StyledFilterSet):
     town = df.ModelChoiceFilter(
-        label=_("Town / street / platform"), queryset=_towns, field_name="region__town"
+        label=_("Town / street / platform"), queryset=_towns, field_name="building__region__town"
     )
     days = df.NumberFilter(
         label=_("Window (days)"), method="window", help_text=_("Default: 90 days")
@@ -55,7 +55,11 @@ class FalseAlarmFilterSet(StyledFilterSet):
 
 
 class DutyRateFilterSet(FalseAlarmFilterSet):
-    pass
+    town = df.ModelChoiceFilter(
+        label=_("Town / street / platform"),
+        queryset=_towns,
+        field_name="device__building__region__town",
+    )
 
 
 class DutyCheckFilterSet(StyledFilterSet):
