@@ -147,6 +147,10 @@ def test_the_duty_check_pages_answer_times_and_rates(world: World, login) -> Non
     rates = login("detachment").get(reverse("monitoring:duty_rates")).content.decode()
     assert "66.7%" in rates and "0.0%" in rates
     assert rates.index(b1.code) < rates.index(a1.code)  # worst first
+    town_b = login("detachment").get(
+        reverse("monitoring:duty_rates"), {"town": world.regions["town_b"].pk}
+    )
+    assert b1.code in town_b.content.decode() and a1.code not in town_b.content.decode()
     tab = town.get(a1.get_absolute_url() + "?tab=monitoring").content.decode()
     assert "66.7%" in tab
 
