@@ -199,6 +199,17 @@ TOWERWATCH_MQTT_BROKER = env_str("TOWERWATCH_MQTT_BROKER", "")
 TOWERWATCH_MQTT_PREFIX = env_str("TOWERWATCH_MQTT_PREFIX", "towerwatch/v1")
 # Where a confirmed fire is forwarded (the 119 command centre's receiving webhook); empty: none.
 TOWERWATCH_FIRE_WEBHOOK_URL = env_str("TOWERWATCH_FIRE_WEBHOOK_URL", "")
+# Window of the false-alarm rate per building (days; pages may ask for another with ?days=).
+TOWERWATCH_FALSE_ALARM_WINDOW_DAYS = env_int("TOWERWATCH_FALSE_ALARM_WINDOW_DAYS", 90)
+# Days received frames, events and readings are kept (at least 365: GB 50440-2007 §3.0.2-5,
+# rule monitoring.record_retention_days_min; TowerWatch refuses to start with less).
+TOWERWATCH_RETENTION_DAYS = env_int("TOWERWATCH_RETENTION_DAYS", 400)
+TOWERWATCH_RETENTION_BATCH = env_int("TOWERWATCH_RETENTION_BATCH", 2000)
+# PostgreSQL: the console stream listens for NOTIFY and re-reads the case timeline this often
+# (seconds) besides, in case a notification was missed while reconnecting.
+TOWERWATCH_STREAM_SAFETY_POLL_S = env_int("TOWERWATCH_STREAM_SAFETY_POLL_S", 5)
+# Minutes a control room has to answer a duty check asked from a device's page.
+TOWERWATCH_DUTY_CHECK_TIMEOUT_MIN = env_int("TOWERWATCH_DUTY_CHECK_TIMEOUT_MIN", 10)
 TOWERWATCH_GC_THRESHOLD = env_int("TOWERWATCH_GC_THRESHOLD", 50_000)
 # Notifications (docs/notifications.md): per-recipient rate limit and digest window, reminders
 # until acknowledged, signed acknowledgement links, delivery timeout and give-up age.
