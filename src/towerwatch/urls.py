@@ -10,6 +10,7 @@ urlpatterns = [
     path("org/", include("towerwatch.organizations.urls")),
     path("monitoring/", include("towerwatch.monitoring.urls")),
     path("notifications/", include("towerwatch.notifications.urls")),
+    path("inspections/", include("towerwatch.inspections.urls")),
     path("api/", include("towerwatch.core.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
