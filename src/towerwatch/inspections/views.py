@@ -319,7 +319,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
             columns.append((f"{label} · {_('overdue')}", lambda r, n=n: r["kinds"][n][0]))
             columns.append((f"{label} · {_('due soon')}", lambda r, n=n: r["kinds"][n][1]))
         return export_response(fmt="xlsx", basename=f"compliance-{by}", title=_("Compliance"),
-                               columns=columns, objects=rows, user=request.user,
+                               columns=columns, objects=iter(rows), user=request.user,
                                filters={"by": by})
     totals = tally(statuses, lambda s: ["all"]).get("all")
     return render(request, "inspections/compliance.html", {
@@ -362,7 +362,7 @@ def compliance_list(request: HttpRequest, by: str, pk: int) -> HttpResponse:
             columns.append((f"{label} · {_('state')}",
                             lambda r, n=n: str(Due(r["cells"][n].state).label)))
         return export_response(fmt="xlsx", basename=f"compliance-{by}-{pk}", title=str(group),
-                               columns=columns, objects=rows, user=request.user,
+                               columns=columns, objects=iter(rows), user=request.user,
                                filters={"by": by, "id": pk, "state": only})
     return render(request, "inspections/compliance_list.html", {
         "group": group, "by": by, "rows": rows, "kind_columns": _kind_columns(), "only": only,
