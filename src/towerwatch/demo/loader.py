@@ -33,6 +33,7 @@ from towerwatch.organizations.actions import sync_sectors
 from towerwatch.organizations.models import Organization, Region
 
 from .buildings import BuildingLoader
+from .inspections import write_inspections
 from .personas import DEMO_PASSWORD, PERSONAS
 from .territory import TerritoryLoader
 from .wipe import wipe_demo_data
@@ -84,6 +85,7 @@ class DemoLoader(TerritoryLoader, BuildingLoader):
             self.step("fire systems", self.write_fire_systems)
             self.step("contracts", self.write_contracts)
             self.step("users", self.load_users)
+            self.step("inspections", lambda: write_inspections(self))
         if not connection.in_atomic_block:  # VACUUM cannot run inside a caller's transaction
             self.step("statistics", refresh_statistics)
         return self.summary(time.perf_counter() - start)

@@ -45,7 +45,7 @@ class ChecklistTemplate(ChangeLoggedModel):
     edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("edited by"),
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
