@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import BigIntegerField, Func, Max, QuerySet
 from django.utils import timezone
 
 from towerwatch.buildings.choices import ResponsibilityRole, Stage
@@ -112,19 +112,38 @@ def scheduled_buildings(buildings: QuerySet[Any]) -> QuerySet[Any]:
     return buildings.filter(is_high_rise=True, stage=Stage.IN_USE)
 
 
-def last_done(building_ids: QuerySet[Any], kinds: Sequence[str]) -> dict[tuple[int, str], Any]:
-    """{(building id, kind): last signed_at} in one aggregate query."""
+class EpochSeconds(Func):
+    """Seconds since 1970 of a datetime expression, as an integer (no per-row datetime parsing)."""
+
+    output_field = BigIntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST((julianday(%(expressions)s) - 2440587.5) * 86400.0 AS INTEGER)",
+            **extra,
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::bigint", **extra
+        )
+
+
+def last_done(building_ids: QuerySet[Any], kinds: Sequence[str]) -> dict[tuple[int, str], int]:
+    """{(building id, kind): last signed_at in epoch seconds} in one aggregate query."""
     from .models import InspectionRecord
 
     rows = (
-        InspectionRecord.objects.filter(
-            state=RecordState.SIGNED, kind__in=list(kinds), building_id__in=building_ids
-        )
+        # signed_at is set only at sign-off and MAX skips NULLs, so no filter on the state is
+        # needed and the index (building, kind, signed_at) answers the query alone.
+        InspectionRecord.objects.filter(kind__in=list(kinds), building_id__in=building_ids)
         .values_list("building_id", "kind")
-        .annotate(last=Max("signed_at"))
+        .annotate(last=EpochSeconds(Max("signed_at")))
         .order_by()
     )
-    return {(b, k): last for b, k, last in rows}
+    return {(b, k): last for b, k, last in rows if last is not None}
 
 
 def compute(
@@ -134,37 +153,59 @@ def compute(
     schedule: Schedule | None = None,
     kinds: Sequence[str] = SCHEDULED_KINDS,
 ) -> list[BuildingStatus]:
-    """The status of every scheduled building in `buildings` for each kind in `kinds`."""
+    """The status of every scheduled building in `buildings` for each kind in `kinds`.
+
+    Dates are whole local days counted from 1970 (integers) until a cell is built; the
+    local offset is taken at `now` (China keeps one offset all year).
+    """
     now = now or timezone.now()
-    today = timezone.localdate(now)
-    schedule = schedule or Schedule.from_rules(RuleSet.current(today))
-    tz = timezone.get_current_timezone()
+    today_date = timezone.localdate(now)
+    schedule = schedule or Schedule.from_rules(RuleSet.current(today_date))
+    offset = int(timezone.localtime(now).utcoffset().total_seconds())  # type: ignore[union-attr]
+    today = today_date.toordinal() - EPOCH_ORDINAL
     scoped = scheduled_buildings(buildings)
-    rows = scoped.values_list(
-        "pk", "region__town_id", "category", "use", "is_super_high_rise", "created_at"
-    ).order_by()
+    rows = (
+        scoped.annotate(created_s=EpochSeconds("created_at"))
+        .values_list("pk", "region__town_id", "category", "use", "is_super_high_rise", "created_s")
+        .order_by()
+    )
     last = last_done(scoped.values("pk"), kinds)
     care_uses = set(CARE_USES)
+    leads = [(k, int(schedule.lead.get(k, 0))) for k in kinds]
+    periods: dict[tuple[bool, bool, bool], list[int]] = {}
+    date_of = _date_of
     out = []
     for pk, town_id, category, use, super_high, created in rows:
         residential = category == "residential"
-        status = BuildingStatus(pk, town_id, residential)
         care = use in care_uses
-        for kind in kinds:
-            period = schedule.period_days(kind, residential, care, super_high)
+        key = (residential, care, bool(super_high))
+        days = periods.get(key)
+        if days is None:
+            days = periods[key] = [schedule.period_days(k, *key) for k in kinds]
+        status = BuildingStatus(pk, town_id, residential)
+        cells = status.cells
+        for (kind, lead), period in zip(leads, days, strict=True):
             done = last.get((pk, kind))
-            base = (done or created).astimezone(tz).date()
-            due = base + dt.timedelta(days=period)
-            lead = int(schedule.lead.get(kind, 0))
+            base = ((done if done is not None else created) + offset) // 86400
+            due = base + period
             if today > due:
-                state = Due.OVERDUE if done else Due.NEVER
-            elif (due - today).days <= lead:
+                state = Due.OVERDUE if done is not None else Due.NEVER
+            elif due - today <= lead:
                 state = Due.DUE_SOON
             else:
                 state = Due.OK
-            status.cells[kind] = Cell(kind, period, base if done else None, due, state)
+            cells[kind] = Cell(
+                kind, period, date_of(base) if done is not None else None, date_of(due), state
+            )
         out.append(status)
     return out
+
+
+EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
+def _date_of(day: int) -> dt.date:
+    return dt.date.fromordinal(EPOCH_ORDINAL + day)
 
 
 def managers_of(building_ids: Iterable[int] | QuerySet[Any]) -> dict[int, list[int]]:
