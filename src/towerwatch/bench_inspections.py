@@ -93,8 +93,9 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
     call_command("migrate", verbosity=0)
     load_demo(buildings=args.buildings)
     # Older history: copies of each signed record, one period further back each time.
-    latest = list(InspectionRecord.objects.values_list("building_id", "kind", "template_id",
-                                                      "signed_at"))
+    latest = list(
+        InspectionRecord.objects.values_list("building_id", "kind", "template_id", "signed_at")
+    )
     older = []
     for building_id, kind, template_id, signed in latest:
         step = dt.timedelta(days=1 if kind == "patrol" else 30)

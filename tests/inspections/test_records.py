@@ -99,7 +99,11 @@ def test_a_failed_item_opens_a_prefilled_hazard_linked_from_the_record(world, me
 
 @pytest.mark.parametrize(
     ("kind", "source"),
-    [("supervision", "supervision"), ("utility_check", "utility_check"), ("inspection", "inspection")],
+    [
+        ("supervision", "supervision"),
+        ("utility_check", "utility_check"),
+        ("inspection", "inspection"),
+    ],
 )
 def test_the_hazard_source_follows_the_kind_of_work(world, kind, source):
     user = world.users["detachment"]
@@ -159,9 +163,7 @@ def test_scope_of_records_and_pages(client, world, username):
     from towerwatch.core.testing.world import PASSWORD
 
     records = {
-        key: actions.start_record(
-            acting_user=world.users["detachment"], building=b, kind="patrol"
-        )
+        key: actions.start_record(acting_user=world.users["detachment"], building=b, kind="patrol")
         for key, b in world.buildings.items()
     }
     cps = {

@@ -18,7 +18,7 @@ from towerwatch.core.testing.world import build_world
 from towerwatch.inspections import actions
 from towerwatch.inspections.compliance import Schedule, compute
 from towerwatch.inspections.jobs import remind_and_escalate
-from towerwatch.inspections.models import InspectionRecord, ScheduleNotice
+from towerwatch.inspections.models import ScheduleNotice
 from towerwatch.notifications.models import Notification
 from towerwatch.rules.models import Rule
 from towerwatch.rules.ruleset import RuleSet
@@ -180,7 +180,9 @@ def test_compliance_pages_count_per_town_and_company_and_export(login, world):
     town = world.regions["town_a"]
     listing = client.get(f"/inspections/compliance/town/{town.pk}/").content.decode()
     assert "滨江花园1栋" in listing and "江津中学教学楼" in listing
-    assert client.get(f"/inspections/compliance/town/{world.regions['town_b'].pk}/").status_code == 404
+    assert (
+        client.get(f"/inspections/compliance/town/{world.regions['town_b'].pk}/").status_code == 404
+    )
     company = world.orgs["other_property"]
     assert client.get(f"/inspections/compliance/company/{company.pk}/").status_code == 404
     response = client.get(f"/inspections/compliance/town/{town.pk}/?export=xlsx")
@@ -193,9 +195,11 @@ def test_compliance_pages_count_per_town_and_company_and_export(login, world):
 
 
 def test_the_building_tab_shows_each_kind_with_its_citation(login, world):
-    html = login("town_a").get(
-        f"/inspections/building/{world.buildings['res_a1'].pk}/tab/"
-    ).content.decode()
+    html = (
+        login("town_a")
+        .get(f"/inspections/building/{world.buildings['res_a1'].pk}/tab/")
+        .content.decode()
+    )
     assert "第三十五条" in html and "第三十九条" in html and "第四十四条" in html
     assert "第十六条" in html
 

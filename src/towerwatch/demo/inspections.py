@@ -18,8 +18,8 @@ from towerwatch.inspections.actions import building_type_of
 from towerwatch.inspections.choices import SCHEDULED_KINDS, RecordState, Result
 from towerwatch.inspections.loader import sync_templates
 from towerwatch.inspections.models import (
-    Checkpoint,
     ChecklistTemplate,
+    Checkpoint,
     InspectionRecord,
     RecordItem,
 )

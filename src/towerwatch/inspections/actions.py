@@ -20,9 +20,9 @@ from towerwatch.hazards.validators import validate_photo
 from .choices import CARE_USES, HAZARD_SOURCE, BuildingType, RecordState, Result, WorkKind
 from .loader import write_version
 from .models import (
+    ChecklistTemplate,
     Checkpoint,
     CheckpointScan,
-    ChecklistTemplate,
     InspectionRecord,
     RecordItem,
     RecordPhoto,
@@ -31,7 +31,7 @@ from .models import (
 
 def building_type_of(building: Any) -> list[str]:
     """The template building types that fit `building`, most specific first."""
-    types = []
+    types: list[str] = []
     if building.use in CARE_USES:
         types.append(BuildingType.CARE)
     if building.is_super_high_rise:
@@ -205,9 +205,7 @@ def sign_off(record: InspectionRecord, *, acting_user: Any, note: str = "") -> I
 
 
 @transaction.atomic
-def add_checkpoint(
-    *, acting_user: Any, building: Any, name: str, location: str = ""
-) -> Checkpoint:
+def add_checkpoint(*, acting_user: Any, building: Any, name: str, location: str = "") -> Checkpoint:
     """Place a new QR checkpoint in `building`."""
     _writable(acting_user, building)
     if not name.strip():

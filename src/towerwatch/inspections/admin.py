@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Checkpoint, ChecklistItem, ChecklistTemplate, InspectionRecord, RecordItem
+from .models import ChecklistItem, ChecklistTemplate, Checkpoint, InspectionRecord, RecordItem
 
 
 class ChecklistItemInline(admin.TabularInline):

@@ -23,7 +23,7 @@ from towerwatch.buildings.choices import ResponsibilityRole, Stage
 from towerwatch.rules.models import Rule
 from towerwatch.rules.ruleset import RuleSet
 
-from .choices import CARE_USES, SCHEDULED_KINDS, Due, RecordState, WorkKind
+from .choices import CARE_USES, SCHEDULED_KINDS, Due, WorkKind
 
 RULE_OF_KIND = {
     WorkKind.PATROL: "inspections.patrol_days",

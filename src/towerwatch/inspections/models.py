@@ -307,9 +307,7 @@ class ScheduleNotice(models.Model):
         REMINDER = "reminder", _("reminder")
         ESCALATION = "escalation", _("escalation")
 
-    building = models.ForeignKey(
-        "buildings.Building", on_delete=models.CASCADE, related_name="+"
-    )
+    building = models.ForeignKey("buildings.Building", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind of work"), max_length=16, choices=WorkKind.choices)
     due_on = models.DateField(_("due"))
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)

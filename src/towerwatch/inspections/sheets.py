@@ -48,7 +48,9 @@ def checkpoint_sheet_pdf(building: Any, checkpoints: Sequence[Any], url_of: Any)
         canvas.setFillColor(signs.MUTED)
         canvas.setFont(signs.CJK_FONT, 9)
         canvas.drawCentredString(x + cell_w / 2, y + 9 * mm, (cp.location or "")[:30])
-        canvas.drawCentredString(x + cell_w / 2, y + 4 * mm, f"{building.name} {building.code}"[:34])
+        canvas.drawCentredString(
+            x + cell_w / 2, y + 4 * mm, f"{building.name} {building.code}"[:34]
+        )
     if not checkpoints:
         canvas.setFont(signs.CJK_FONT, 14)
         canvas.drawString(margin, height - margin - 20, f"{building.name}：尚未设置巡查点")

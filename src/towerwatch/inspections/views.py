@@ -25,7 +25,7 @@ from . import actions
 from .choices import SCHEDULED_KINDS, Due, RecordState, WorkKind
 from .compliance import Schedule, compute, managers_of, tally
 from .forms import AnswerForm, CheckpointForm, ItemFormSet
-from .models import Checkpoint, ChecklistTemplate, InspectionRecord, RecordItem
+from .models import ChecklistTemplate, Checkpoint, InspectionRecord, RecordItem
 from .sheets import checkpoint_sheet_pdf
 
 SESSION_KEY = "tw_current_record"
@@ -87,8 +87,14 @@ def _building_context(request: HttpRequest, building: Building) -> dict[str, Any
     rows = []
     for kind in SCHEDULED_KINDS:
         cell = cells.get(kind)
-        rows.append({"kind": kind, "label": WorkKind(kind).label, "cell": cell,
-                     "rule": schedule.rule_for(kind)})
+        rows.append(
+            {
+                "kind": kind,
+                "label": WorkKind(kind).label,
+                "cell": cell,
+                "rule": schedule.rule_for(kind),
+            }
+        )
     scope = require_scope(request)
     return {
         "building": building,
@@ -108,9 +114,7 @@ def _building_context(request: HttpRequest, building: Building) -> dict[str, Any
 @login_required
 def building_page(request: HttpRequest, pk: int) -> HttpResponse:
     building = _building(request, pk)
-    return render(
-        request, "inspections/building.html", _building_context(request, building)
-    )
+    return render(request, "inspections/building.html", _building_context(request, building))
 
 
 @login_required
@@ -211,9 +215,7 @@ def checkpoint_scan(request: HttpRequest, token: str) -> HttpResponse:
     """What a checkpoint's QR code opens: records presence in the patrol under way."""
     require_scope(request)
     try:
-        cp = Checkpoint.objects.visible_to(request.user).select_related("building").get(
-            token=token
-        )
+        cp = Checkpoint.objects.visible_to(request.user).select_related("building").get(token=token)
     except Checkpoint.DoesNotExist:
         raise Http404 from None
     open_records = InspectionRecord.objects.visible_to(request.user).filter(
@@ -251,8 +253,9 @@ def checkpoints(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404
         if form.is_valid():
             try:
-                actions.add_checkpoint(acting_user=request.user, building=building,
-                                       **form.cleaned_data)
+                actions.add_checkpoint(
+                    acting_user=request.user, building=building, **form.cleaned_data
+                )
             except ValidationError as exc:
                 _errors(request, exc)
             else:
@@ -261,8 +264,12 @@ def checkpoints(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "inspections/checkpoints.html",
-        {"building": building, "checkpoints": [(c, checkpoint_url(c)) for c in cps],
-         "form": form, "can_edit": scope.can_edit},
+        {
+            "building": building,
+            "checkpoints": [(c, checkpoint_url(c)) for c in cps],
+            "form": form,
+            "can_edit": scope.can_edit,
+        },
     )
 
 
@@ -293,40 +300,59 @@ def compliance(request: HttpRequest) -> HttpResponse:
     if by == "company":
         managed = managers_of([s.building_id for s in statuses])
         groups = tally(statuses, lambda s: managed.get(s.building_id) or [None])
-        names = dict(Organization.objects.filter(pk__in=[g for g in groups if g])
-                     .values_list("pk", "name"))
+        names = dict(
+            Organization.objects.filter(pk__in=[g for g in groups if g]).values_list("pk", "name")
+        )
     else:
         groups = tally(statuses, lambda s: [s.town_id])
-        names = dict(Region.objects.filter(pk__in=[g for g in groups if g])
-                     .values_list("pk", "name"))
+        names = dict(
+            Region.objects.filter(pk__in=[g for g in groups if g]).values_list("pk", "name")
+        )
     rows = []
     for gid, counts in groups.items():
-        rows.append({
-            "id": gid,
-            "name": names.get(gid, _("none")),
-            "buildings": counts[""]["buildings"],
-            "overdue_buildings": counts[""]["overdue_buildings"],
-            "kinds": [
-                (counts[k][Due.OVERDUE] + counts[k][Due.NEVER], counts[k][Due.DUE_SOON])
-                for k, _label in _kind_columns()
-            ],
-        })
+        rows.append(
+            {
+                "id": gid,
+                "name": names.get(gid, _("none")),
+                "buildings": counts[""]["buildings"],
+                "overdue_buildings": counts[""]["overdue_buildings"],
+                "kinds": [
+                    (counts[k][Due.OVERDUE] + counts[k][Due.NEVER], counts[k][Due.DUE_SOON])
+                    for k, _label in _kind_columns()
+                ],
+            }
+        )
     rows.sort(key=lambda r: (-r["overdue_buildings"], str(r["name"])))
     if request.GET.get("export") == "xlsx":
-        columns = [(_("name"), lambda r: str(r["name"])), (_("buildings"), lambda r: r["buildings"]),
-                   (_("buildings with overdue work"), lambda r: r["overdue_buildings"])]
+        columns = [
+            (_("name"), lambda r: str(r["name"])),
+            (_("buildings"), lambda r: r["buildings"]),
+            (_("buildings with overdue work"), lambda r: r["overdue_buildings"]),
+        ]
         for n, (_k, label) in enumerate(_kind_columns()):
             columns.append((f"{label} · {_('overdue')}", lambda r, n=n: r["kinds"][n][0]))
             columns.append((f"{label} · {_('due soon')}", lambda r, n=n: r["kinds"][n][1]))
-        return export_response(fmt="xlsx", basename=f"compliance-{by}", title=_("Compliance"),
-                               columns=columns, objects=iter(rows), user=request.user,
-                               filters={"by": by})
+        return export_response(
+            fmt="xlsx",
+            basename=f"compliance-{by}",
+            title=_("Compliance"),
+            columns=columns,
+            objects=iter(rows),
+            user=request.user,
+            filters={"by": by},
+        )
     totals = tally(statuses, lambda s: ["all"]).get("all")
-    return render(request, "inspections/compliance.html", {
-        "by": by, "rows": rows, "kind_columns": _kind_columns(),
-        "total_buildings": totals[""]["buildings"] if totals else 0,
-        "total_overdue": totals[""]["overdue_buildings"] if totals else 0,
-    })
+    return render(
+        request,
+        "inspections/compliance.html",
+        {
+            "by": by,
+            "rows": rows,
+            "kind_columns": _kind_columns(),
+            "total_buildings": totals[""]["buildings"] if totals else 0,
+            "total_overdue": totals[""]["overdue_buildings"] if totals else 0,
+        },
+    )
 
 
 @login_required
@@ -339,8 +365,9 @@ def compliance_list(request: HttpRequest, by: str, pk: int) -> HttpResponse:
         buildings = visible.filter(region__town_id=pk)
     elif by == "company":
         group = Organization.objects.filter(pk=pk).first()
-        buildings = visible.filter(responsibilities__role="manager",
-                                   responsibilities__organization_id=pk)
+        buildings = visible.filter(
+            responsibilities__role="manager", responsibilities__organization_id=pk
+        )
     else:
         raise Http404
     statuses = compute(buildings)
@@ -349,24 +376,49 @@ def compliance_list(request: HttpRequest, by: str, pk: int) -> HttpResponse:
     only = request.GET.get("state", "")
     if only == "overdue":
         statuses = [s for s in statuses if s.overdue]
-    info = {b.pk: b for b in Building.objects.filter(pk__in=[s.building_id for s in statuses])
-            .only("pk", "code", "name", "address")}
-    rows = [{"b": info[s.building_id], "cells": [s.cells[k] for k, _l in _kind_columns()],
-             "overdue": len(s.overdue)} for s in statuses]
+    info = {
+        b.pk: b
+        for b in Building.objects.filter(pk__in=[s.building_id for s in statuses]).only(
+            "pk", "code", "name", "address"
+        )
+    }
+    rows = [
+        {
+            "b": info[s.building_id],
+            "cells": [s.cells[k] for k, _l in _kind_columns()],
+            "overdue": len(s.overdue),
+        }
+        for s in statuses
+    ]
     rows.sort(key=lambda r: (-r["overdue"], r["b"].code))
     if request.GET.get("export") == "xlsx":
         columns = [(_("building code"), lambda r: r["b"].code), (_("name"), lambda r: r["b"].name)]
         for n, (_k, label) in enumerate(_kind_columns()):
             columns.append((f"{label} · {_('last done')}", lambda r, n=n: r["cells"][n].last))
             columns.append((f"{label} · {_('due')}", lambda r, n=n: r["cells"][n].due))
-            columns.append((f"{label} · {_('state')}",
-                            lambda r, n=n: str(Due(r["cells"][n].state).label)))
-        return export_response(fmt="xlsx", basename=f"compliance-{by}-{pk}", title=str(group),
-                               columns=columns, objects=iter(rows), user=request.user,
-                               filters={"by": by, "id": pk, "state": only})
-    return render(request, "inspections/compliance_list.html", {
-        "group": group, "by": by, "rows": rows, "kind_columns": _kind_columns(), "only": only,
-    })
+            columns.append(
+                (f"{label} · {_('state')}", lambda r, n=n: str(Due(r["cells"][n].state).label))
+            )
+        return export_response(
+            fmt="xlsx",
+            basename=f"compliance-{by}-{pk}",
+            title=str(group),
+            columns=columns,
+            objects=iter(rows),
+            user=request.user,
+            filters={"by": by, "id": pk, "state": only},
+        )
+    return render(
+        request,
+        "inspections/compliance_list.html",
+        {
+            "group": group,
+            "by": by,
+            "rows": rows,
+            "kind_columns": _kind_columns(),
+            "only": only,
+        },
+    )
 
 
 # Templates ----------------------------------------------------------------------------------
@@ -381,9 +433,14 @@ def _may_edit_templates(request: HttpRequest) -> bool:
 def template_list(request: HttpRequest) -> HttpResponse:
     require_scope(request)
     templates = ChecklistTemplate.objects.filter(is_current=True).annotate(n=Count("items"))
-    return render(request, "inspections/template_list.html", {
-        "templates": templates, "can_edit": _may_edit_templates(request),
-    })
+    return render(
+        request,
+        "inspections/template_list.html",
+        {
+            "templates": templates,
+            "can_edit": _may_edit_templates(request),
+        },
+    )
 
 
 @login_required
@@ -393,12 +450,17 @@ def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
         template = ChecklistTemplate.objects.get(pk=pk)
     except ChecklistTemplate.DoesNotExist:
         raise Http404 from None
-    versions = ChecklistTemplate.objects.filter(key=template.key).annotate(
-        used=Count("records"))
-    return render(request, "inspections/template_detail.html", {
-        "template": template, "items": template.items.all(), "versions": versions,
-        "can_edit": _may_edit_templates(request) and template.is_current,
-    })
+    versions = ChecklistTemplate.objects.filter(key=template.key).annotate(used=Count("records"))
+    return render(
+        request,
+        "inspections/template_detail.html",
+        {
+            "template": template,
+            "items": template.items.all(),
+            "versions": versions,
+            "can_edit": _may_edit_templates(request) and template.is_current,
+        },
+    )
 
 
 @login_required
@@ -409,8 +471,10 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
         template = ChecklistTemplate.objects.get(pk=pk, is_current=True)
     except ChecklistTemplate.DoesNotExist:
         raise Http404 from None
-    initial = [{"code": i.code, "text": i.text, "clause": i.clause,
-                "hazard_category": i.hazard_category} for i in template.items.all()]
+    initial = [
+        {"code": i.code, "text": i.text, "clause": i.clause, "hazard_category": i.hazard_category}
+        for i in template.items.all()
+    ]
     formset = ItemFormSet(request.POST or None, initial=initial)
     title = request.POST.get("title", template.title)
     if request.method == "POST" and formset.is_valid():
@@ -420,13 +484,20 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if f.cleaned_data and not f.cleaned_data.get("DELETE")
         ]
         try:
-            new = actions.edit_template(template, acting_user=request.user, title=title,
-                                        items=items)
+            new = actions.edit_template(
+                template, acting_user=request.user, title=title, items=items
+            )
         except ValidationError as exc:
             _errors(request, exc)
         else:
             messages.success(request, _("Saved as version %(v)d.") % {"v": new.version})
             return HttpResponseRedirect(new.get_absolute_url())
-    return render(request, "inspections/template_edit.html", {
-        "template": template, "formset": formset, "title": title,
-    })
+    return render(
+        request,
+        "inspections/template_edit.html",
+        {
+            "template": template,
+            "formset": formset,
+            "title": title,
+        },
+    )
