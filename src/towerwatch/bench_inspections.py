@@ -93,10 +93,11 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
     call_command("migrate", verbosity=0)
     load_demo(buildings=args.buildings)
     # Older history: copies of each signed record, one period further back each time.
+    # Tuples first (small), then write: SQLite would show a live cursor the new rows.
     latest = list(
         InspectionRecord.objects.values_list("building_id", "kind", "template_id", "signed_at")
     )
-    older = []
+    older: list[Any] = []
     for building_id, kind, template_id, signed in latest:
         step = dt.timedelta(days=1 if kind == "patrol" else 30)
         for n in range(1, args.history + 1):
@@ -110,6 +111,9 @@ def run_one(args: argparse.Namespace) -> dict[str, Any]:
                     signed_at=signed - n * step,
                 )
             )
+        if len(older) >= 50_000:
+            InspectionRecord.objects.bulk_create(older, batch_size=5000)
+            older.clear()
     InspectionRecord.objects.bulk_create(older, batch_size=5000)
     if not connection.in_atomic_block:
         refresh_statistics()

@@ -52,6 +52,7 @@ PROFILES: dict[str, dict[str, tuple[int, int] | None]] = {
 }
 SHARES = (("diligent", 0.6), ("slipping", 0.28), ("neglected", 0.12))
 REGISTERED_DAYS_AGO = 400
+CHUNK = 1000  # buildings per write
 
 
 def write_inspections(loader: Any) -> dict[str, int]:
@@ -73,11 +74,14 @@ def write_inspections(loader: Any) -> dict[str, int]:
     for t in ChecklistTemplate.objects.filter(is_current=True).prefetch_related("items"):
         templates[(t.kind, t.building_type)] = t
         items_of[t.pk] = list(t.items.all())
-    checkpoints, records, answers = [], [], []
-    for b in buildings:
-        for n, name in enumerate(CHECKPOINTS[: rng.randint(2, 4)]):
+    counts = {"checkpoints": 0, "records": 0, "items": 0}
+    checkpoints: list[Checkpoint] = []
+    records: list[InspectionRecord] = []
+    answers: list[tuple[InspectionRecord, RecordItem]] = []
+    for n, b in enumerate(buildings, 1):
+        for order, name in enumerate(CHECKPOINTS[: rng.randint(2, 4)]):
             checkpoints.append(
-                Checkpoint(building=b, name=name, order=n, token=f"demo{b.pk:07d}{n}")
+                Checkpoint(building=b, name=name, order=order, token=f"demo{b.pk:07d}{order}")
             )
         draw, profile = rng.random(), "neglected"
         for name, share in SHARES:
@@ -116,9 +120,25 @@ def write_inspections(loader: Any) -> dict[str, int]:
                         ),
                     )
                 )
+        if n % CHUNK == 0 or n == len(buildings):  # write as we go: memory stays small
+            _flush(checkpoints, records, answers, counts)
+    return counts
+
+
+def _flush(
+    checkpoints: list[Checkpoint],
+    records: list[InspectionRecord],
+    answers: list[tuple[InspectionRecord, RecordItem]],
+    counts: dict[str, int],
+) -> None:
     Checkpoint.objects.bulk_create(checkpoints, batch_size=2000)
     InspectionRecord.objects.bulk_create(records, batch_size=2000)
     for record, item in answers:
         item.record = record
     RecordItem.objects.bulk_create([i for _r, i in answers], batch_size=5000)
-    return {"checkpoints": len(checkpoints), "records": len(records), "items": len(answers)}
+    counts["checkpoints"] += len(checkpoints)
+    counts["records"] += len(records)
+    counts["items"] += len(answers)
+    checkpoints.clear()
+    records.clear()
+    answers.clear()
