@@ -16,14 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from towerwatch.buildings.models import Building
+from towerwatch.buildings.models import Building, Responsibility
 from towerwatch.core.exports import export_response
 from towerwatch.core.views import require_scope
 from towerwatch.organizations.models import Organization, Region
 
 from . import actions
 from .choices import SCHEDULED_KINDS, Due, RecordState, WorkKind
-from .compliance import Schedule, compute, managers_of, tally
+from .compliance import Schedule, compute, managers_of, scheduled_buildings, tally
 from .forms import AnswerForm, CheckpointForm, ItemFormSet
 from .models import ChecklistTemplate, Checkpoint, InspectionRecord, RecordItem
 from .sheets import checkpoint_sheet_pdf
@@ -295,10 +295,11 @@ def _kind_columns() -> list[tuple[str, str]]:
 def compliance(request: HttpRequest) -> HttpResponse:
     """Counts per town and per property company of what is due and overdue."""
     require_scope(request)
-    statuses = compute(Building.objects.visible_to(request.user))
+    visible = Building.objects.visible_to(request.user)
+    statuses = compute(visible)
     by = request.GET.get("by", "town")
     if by == "company":
-        managed = managers_of([s.building_id for s in statuses])
+        managed = managers_of(scheduled_buildings(visible).values("pk"))
         groups = tally(statuses, lambda s: managed.get(s.building_id) or [None])
         names = dict(
             Organization.objects.filter(pk__in=[g for g in groups if g]).values_list("pk", "name")
@@ -365,9 +366,8 @@ def compliance_list(request: HttpRequest, by: str, pk: int) -> HttpResponse:
         buildings = visible.filter(region__town_id=pk)
     elif by == "company":
         group = Organization.objects.filter(pk=pk).first()
-        buildings = visible.filter(
-            responsibilities__role="manager", responsibilities__organization_id=pk
-        )
+        managed = Responsibility.objects.filter(role="manager", organization_id=pk)
+        buildings = visible.filter(pk__in=managed.values("building_id"))
     else:
         raise Http404
     statuses = compute(buildings)
@@ -376,12 +376,7 @@ def compliance_list(request: HttpRequest, by: str, pk: int) -> HttpResponse:
     only = request.GET.get("state", "")
     if only == "overdue":
         statuses = [s for s in statuses if s.overdue]
-    info = {
-        b.pk: b
-        for b in Building.objects.filter(pk__in=[s.building_id for s in statuses]).only(
-            "pk", "code", "name", "address"
-        )
-    }
+    info = {b.pk: b for b in scheduled_buildings(buildings).only("pk", "code", "name", "address")}
     rows = [
         {
             "b": info[s.building_id],
