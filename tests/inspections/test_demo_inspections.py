@@ -32,3 +32,15 @@ def test_demo_records_are_deterministic_and_mixed(client):
     assert _facts() == first
     assert client.login(username="town", password="towerwatch")
     assert client.get("/inspections/compliance/").status_code == 200
+    # Pages render demo records (signed without a recorded user).
+    record = InspectionRecord.objects.filter(building__region__town__isnull=False).first()
+    assert client.get(record.get_absolute_url()).status_code in (200, 404)
+    detachment = client.__class__()
+    assert detachment.login(username="detachment", password="towerwatch")
+    for url in (
+        record.get_absolute_url(),
+        f"/inspections/building/{record.building_id}/",
+        "/inspections/",
+        "/inspections/compliance/?by=company",
+    ):
+        assert detachment.get(url).status_code == 200, url
