@@ -221,3 +221,38 @@ def test_public_qr_page_offers_staff_a_start(client, login, world):
     response = staff.get(f"/inspections/b/{b.public_token}/")
     assert response["Location"] == f"/inspections/building/{b.pk}/"
     assert login("town_b").get(f"/inspections/b/{b.public_token}/").status_code == 404
+
+
+def test_checkpoints_are_added_by_editors_only(login, world):
+    building = world.buildings["res_a1"]
+    url = f"/inspections/building/{building.pk}/checkpoints/"
+    assert login("leadership").post(url, {"name": "大堂"}).status_code == 403
+    assert login("town_b").post(url, {"name": "大堂"}).status_code == 404
+    response = login("property").post(url, {"name": "大堂", "location": "一楼"})
+    assert response.status_code == 302
+    assert building.checkpoints.get().name == "大堂"
+
+
+@pytest.mark.parametrize(
+    ("username", "kinds"),
+    [
+        ("detachment", {"patrol", "inspection", "supervision", "utility_check", "full_test"}),
+        ("property", {"patrol", "inspection", "full_test", "assessment", "drill"}),
+        ("town_a", {"patrol", "grid_walk"}),
+        ("grid_a2", {"grid_walk"}),
+        ("leadership", set()),
+    ],
+)
+def test_who_may_record_which_kind_of_work(world, username, kinds):
+    from towerwatch.inspections.choices import WorkKind
+
+    allowed = {k for k, _label in actions.startable_kinds(world.users[username])}
+    assert kinds <= allowed
+    if username == "property":
+        assert "supervision" not in allowed and "grid_walk" not in allowed
+    if username == "grid_a2":
+        assert allowed == {"grid_walk"}
+    building = world.buildings["school_a2" if username == "grid_a2" else "res_a1"]
+    for kind in set(WorkKind.values) - allowed:
+        with pytest.raises(ValidationError):
+            actions.start_record(acting_user=world.users[username], building=building, kind=kind)

@@ -12,10 +12,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from towerwatch.accounts.choices import Role
 from towerwatch.accounts.scope import scope_for
 from towerwatch.core.actions import acting, require_visible
 from towerwatch.hazards.actions import open_hazard
 from towerwatch.hazards.validators import validate_photo
+from towerwatch.organizations.choices import OrganizationKind as K
 
 from .choices import CARE_USES, HAZARD_SOURCE, BuildingType, RecordState, Result, WorkKind
 from .loader import write_version
@@ -57,11 +59,51 @@ def template_for(building: Any, kind: str) -> ChecklistTemplate:
     )
 
 
-def _writable(user: Any, building: Any) -> None:
+FIRE_BODIES = {K.FIRE_DETACHMENT, K.FIRE_BRIGADE, K.FIRE_STATION}
+TOWNS = {K.TOWN_GOVERNMENT, K.PLATFORM_GOVERNMENT}
+
+
+def may_start(scope: Any, kind: str) -> bool:
+    """Who may record which kind of work (in buildings of their scope).
+
+    Supervision inspections are the fire authority's; grid walks are the grid officers' (and
+    their town's); utility checks the utilities' (and the fire authority's); the building's own
+    patrols, inspections, tests, assessments and drills are recorded by the parties' editors.
+    Viewers record nothing.
+    """
+    if scope is None:
+        return False
+    if scope.is_superuser:
+        return True
+    if scope.role == Role.GRID_OFFICER:
+        return kind == WorkKind.GRID_WALK
+    if not scope.can_edit:
+        return False
+    if scope.kind in FIRE_BODIES:
+        return kind != WorkKind.GRID_WALK
+    if kind == WorkKind.SUPERVISION:
+        return False
+    if kind == WorkKind.GRID_WALK:
+        return scope.kind in TOWNS
+    if kind == WorkKind.UTILITY_CHECK:
+        return scope.kind == K.UTILITY
+    return scope.kind != K.UTILITY
+
+
+def startable_kinds(user: Any) -> list[tuple[str, str]]:
+    scope = scope_for(user)
+    return [(k, label) for k, label in WorkKind.choices if may_start(scope, k)]
+
+
+def _writable(user: Any, building: Any, kind: str | None = None) -> None:
     require_visible(type(building), building.pk, user)
     scope = scope_for(user)
-    if scope is None or not (scope.can_edit or scope.role == "grid_officer"):
-        raise ValidationError(_("Your role may not record patrols or inspections."))
+    if kind is None:
+        allowed = scope is not None and (scope.can_edit or scope.is_superuser)
+    else:
+        allowed = may_start(scope, kind)
+    if not allowed:
+        raise ValidationError(_("Your role may not record this kind of work."))
 
 
 @transaction.atomic
@@ -71,7 +113,7 @@ def start_record(
     """Start a record at `building`, copying the fitting checklist's items into it."""
     if kind not in WorkKind.values:
         raise ValidationError({"kind": _("Unknown kind of work.")})
-    _writable(acting_user, building)
+    _writable(acting_user, building, kind)
     template = template or template_for(building, kind)
     scope = scope_for(acting_user)
     record = InspectionRecord.objects.create(

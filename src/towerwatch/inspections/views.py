@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -95,7 +95,6 @@ def _building_context(request: HttpRequest, building: Building) -> dict[str, Any
                 "rule": schedule.rule_for(kind),
             }
         )
-    scope = require_scope(request)
     return {
         "building": building,
         "schedule_rows": rows,
@@ -104,10 +103,10 @@ def _building_context(request: HttpRequest, building: Building) -> dict[str, Any
             schedule.rules["inspections.patrol_crowded_venue_h"],
             schedule.rules["inspections.patrol_day_and_night"],
         ],
-        "kinds": WorkKind.choices,
+        "kinds": actions.startable_kinds(request.user),
         "checkpoints": list(building.checkpoints.filter(active=True)),
         "records": building.inspection_records.select_related("started_by")[:20],
-        "can_record": scope.can_edit or scope.role == "grid_officer",
+        "can_record": bool(actions.startable_kinds(request.user)),
     }
 
 
@@ -250,7 +249,7 @@ def checkpoints(request: HttpRequest, pk: int) -> HttpResponse:
     form = CheckpointForm(request.POST or None)
     if request.method == "POST":
         if not scope.can_edit:
-            raise Http404
+            raise PermissionDenied(_("Your role may not change these records."))
         if form.is_valid():
             try:
                 actions.add_checkpoint(
