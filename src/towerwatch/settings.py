@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "towerwatch.monitoring",
     "towerwatch.notifications",
     "towerwatch.hazards",
+    "towerwatch.inspections",
 ]
 
 MIDDLEWARE = [

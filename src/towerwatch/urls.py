@@ -12,6 +12,7 @@ urlpatterns = [
     path("notifications/", include("towerwatch.notifications.urls")),
     path("r/", include("towerwatch.hazards.report_urls")),
     path("campaigns/", include("towerwatch.hazards.campaign_urls")),
+    path("inspections/", include("towerwatch.inspections.urls")),
     path("api/", include("towerwatch.core.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

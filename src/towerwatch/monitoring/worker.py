@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import close_old_connections, connections
 
 from towerwatch.hazards.jobs import remind_and_escalate
+from towerwatch.inspections.jobs import remind_and_escalate as remind_inspections
 from towerwatch.notifications.jobs import send_reminders
 from towerwatch.notifications.outbox import deliver_pending
 
@@ -87,6 +88,7 @@ class Worker:
         self.tasks.append(asyncio.create_task(every(60, remind_and_escalate)))
         self.tasks.append(asyncio.create_task(every(60, schedule_duty_checks)))
         self.tasks.append(asyncio.create_task(every(60, purge_old_records)))
+        self.tasks.append(asyncio.create_task(every(900, remind_inspections)))
         self.tasks.append(asyncio.create_task(self._duty_checks()))
 
     async def _duty_checks(self) -> None:
