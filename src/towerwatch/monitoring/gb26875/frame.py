@@ -425,7 +425,15 @@ class FrameReader:
 
     def feed(self, data: bytes) -> list[Frame | FrameError]:
         """Add bytes from the stream; return the frames and errors they complete."""
-        events: list[Frame | FrameError] = []
+        return [e[0] if isinstance(e, tuple) else e for e in self.feed_raw(data)]
+
+    def feed_raw(self, data: bytes) -> list[tuple[Frame, bytes] | FrameError]:
+        """As `feed`, with each frame's bytes as received (binary, even for ASCII hex)."""
+        events: list[tuple[Frame, bytes] | FrameError] = []
+        if len(data) <= self._max_frame and not self.profile.ascii_hex:
+            self._buffer += data
+            self._drain(events)
+            return events
         for offset in range(0, len(data), self._max_frame):
             chunk = data[offset : offset + self._max_frame]
             if self.profile.ascii_hex:
@@ -434,7 +442,7 @@ class FrameReader:
             self._drain(events)
         return events
 
-    def _drain(self, events: list[Frame | FrameError]) -> None:
+    def _drain(self, events: list[tuple[Frame, bytes] | FrameError]) -> None:
         buffer, unit = self._buffer, self._unit
         while True:
             start = buffer.find(self._start)
@@ -453,7 +461,8 @@ class FrameReader:
                 total = FRAME_OVERHEAD + header.adu_length
                 if len(buffer) < total * unit:
                     return
-                events.append(_complete_frame(self._units(total), header))
+                raw = self._units(total)
+                events.append((_complete_frame(raw, header), raw))
                 del buffer[: total * unit]
             except FrameError as error:
                 events.append(error)
@@ -464,7 +473,7 @@ class FrameReader:
         chunk = bytes(self._buffer[: count * self._unit])
         return _from_wire(chunk) if self.profile.ascii_hex else chunk
 
-    def _discard_garbage(self, events: list[Frame | FrameError]) -> None:
+    def _discard_garbage(self, events: list[tuple[Frame, bytes] | FrameError]) -> None:
         """Drop everything but a tail that may be the beginning of a start marker."""
         keep = 0
         for size in range(len(self._start) - 1, 0, -1):
