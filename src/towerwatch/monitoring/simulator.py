@@ -290,11 +290,16 @@ async def simulate(
                 done=done,
             )
 
-        try:
-            transport, _ = await loop.create_connection(protocol, host, port)
-            transports.append(transport)
-        except OSError as exc:
-            done.set_exception(exc)
+        for attempt in range(5):  # a device retries a refused connection, as UITDs do
+            try:
+                transport, _ = await loop.create_connection(protocol, host, port)
+                transports.append(transport)
+                break
+            except OSError as exc:
+                if attempt == 4:
+                    done.set_exception(exc)
+                else:
+                    await asyncio.sleep(0.2 * (attempt + 1))
     outcomes = await asyncio.gather(*futures, return_exceptions=True)
     result.seconds = time.monotonic() - start
     failures = [o for o in outcomes if isinstance(o, BaseException)]

@@ -58,6 +58,7 @@ class ServerConfig:
     max_garbage: int = 4096
     profile: Profile = DEFAULT_PROFILE
     reuse_port: bool = False
+    backlog: int = 4096  # thousands of UITDs reconnect at once after a centre restart
 
 
 class GB26875Server:
@@ -98,6 +99,7 @@ class GB26875Server:
             self.config.host,
             self.config.port,
             reuse_port=self.config.reuse_port or None,
+            backlog=self.config.backlog,
         )
         self._writer_task = asyncio.create_task(self._write_loop())
         self._sweeper_task = asyncio.create_task(self._sweep_idle())
