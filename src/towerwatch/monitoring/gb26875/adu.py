@@ -603,15 +603,14 @@ _STRUCT_CODES = {
 
 @functools.cache
 def _plan(
-    object_class: type[InfoObject],
-    layout: tuple[tuple[str, Kind], ...],
-    big_endian_status: bool,
-    bcd_time: bool,
+    object_class: type[InfoObject], short: bool, big_endian_status: bool, bcd_time: bool
 ) -> (
     tuple[struct.Struct, tuple[tuple[int, Callable[[Any], Any]], ...], tuple[str, ...], bool] | None
 ):
     """A compiled reader for a fixed layout (None for variable-length ones): the struct, the
-    fields that need converting after unpacking, the names, and whether they are positional."""
+    fields that need converting after unpacking, the names, and whether they are positional.
+    ``short``: the type 2 layout without the description (富贝)."""
+    layout = _SHORT_COMPONENT_STATUS if short else object_class.LAYOUT
     if any(kind is Kind.TEXT for _, kind in layout):
         return None
     codes = []
