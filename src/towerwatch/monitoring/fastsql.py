@@ -32,15 +32,18 @@ class Sql:
         self.connection = connection
         self.postgres = connection.vendor == "postgresql"
         self.cursor = connection.cursor()
+        self._texts: dict[datetime, str] = {}  # time labels repeat within a batch
 
     # -- values ------------------------------------------------------------------------------
     def dt(self, value: datetime | None) -> Any:
         """A datetime as this database's driver takes it (SQLite: naive UTC text)."""
         if value is None or self.postgres:
             return value
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.isoformat(" ")
+        text = self._texts.get(value)
+        if text is None:
+            naive = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+            text = self._texts[value] = naive.isoformat(" ")
+        return text
 
     # -- keys --------------------------------------------------------------------------------
     def reserve_ids(self, model: type[models.Model], count: int) -> list[int]:

@@ -208,9 +208,18 @@ class InfoObject:
     @classmethod
     def size(cls) -> int | None:
         """Bytes per object, or None for a variable-length layout (types 6 and 26)."""
-        if any(kind is Kind.TEXT for _, kind in cls.LAYOUT):
-            return None
-        return sum(_FIXED_SIZES[kind] for _, kind in cls.LAYOUT)
+        if cls in _SIZES:
+            return _SIZES[cls]
+        size = (
+            None
+            if any(kind is Kind.TEXT for _, kind in cls.LAYOUT)
+            else sum(_FIXED_SIZES[kind] for _, kind in cls.LAYOUT)
+        )
+        _SIZES[cls] = size
+        return size
+
+
+_SIZES: dict[type[InfoObject], int | None] = {}
 
 
 _SYSTEM = (("system_type", Kind.U8), ("system_address", Kind.U8))

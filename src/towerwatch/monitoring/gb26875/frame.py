@@ -215,7 +215,14 @@ class TimeLabel:
             raise ValueError("a time label is 6 bytes")
         if bcd and all(byte >> 4 <= 9 and byte & 0x0F <= 9 for byte in data):
             return cls(*((byte >> 4) * 10 + (byte & 0x0F) for byte in data))
-        return cls(*data)
+        # Six bytes are six valid fields: skip the range checks of __post_init__.
+        label = object.__new__(cls)
+        for name, value in zip(_LABEL_FIELDS, data, strict=True):
+            object.__setattr__(label, name, value)
+        return label
+
+
+_LABEL_FIELDS = ("second", "minute", "hour", "day", "month", "year")
 
 
 def as_time_label(value: TimeLabel | datetime, profile: Profile = DEFAULT_PROFILE) -> TimeLabel:
@@ -339,15 +346,18 @@ def _complete_frame(raw: bytes, header: FrameHeader) -> Frame:
     length = header.adu_length
     if raw[-len(END) :] != END:
         raise BadEndError("a frame ends with ## (23 23)", header=header)
-    frame = Frame(
-        serial=header.serial,
-        command=header.command,
-        source=header.source,
-        destination=header.destination,
-        sent_at=header.sent_at,
-        adu=raw[HEADER_LENGTH : HEADER_LENGTH + length],
-        version=header.version,
-    )
+    # Every field read from the wire fits by construction: skip the checks of __post_init__.
+    frame = object.__new__(Frame)
+    for name, value in (
+        ("serial", header.serial),
+        ("command", header.command),
+        ("source", header.source),
+        ("destination", header.destination),
+        ("sent_at", header.sent_at),
+        ("adu", raw[HEADER_LENGTH : HEADER_LENGTH + length]),
+        ("version", header.version),
+    ):
+        object.__setattr__(frame, name, value)
     expected = checksum(memoryview(raw)[len(START) : HEADER_LENGTH + length])
     actual = raw[HEADER_LENGTH + length]
     if expected != actual:
@@ -475,6 +485,8 @@ class FrameReader:
 
     def _discard_garbage(self, events: list[tuple[Frame, bytes] | FrameError]) -> None:
         """Drop everything but a tail that may be the beginning of a start marker."""
+        if not self._buffer:
+            return
         keep = 0
         for size in range(len(self._start) - 1, 0, -1):
             if self._buffer.endswith(self._start[:size]):
