@@ -458,7 +458,7 @@ def _kinds(obj: Any) -> list[str]:
             if not kinds and cls is not DeviceStatus:
                 # Nothing abnormal reported: a status upload that clears the point (复位/恢复).
                 kinds = [EventKind.RESTORE]
-            if len(_KINDS) < 100_000:
+            if len(_KINDS) < 4096:
                 _KINDS[key] = kinds
         return kinds
     if cls in (SystemOperation, DeviceOperation):

@@ -135,7 +135,7 @@ def flag_names(value: int, names: tuple[str, ...]) -> tuple[str, ...]:
     found = _FLAG_NAMES.get(key)
     if found is None:
         found = tuple(name for bit, name in enumerate(names) if value >> bit & 1)
-        if len(_FLAG_NAMES) < 200_000:
+        if len(_FLAG_NAMES) < 4096:
             _FLAG_NAMES[key] = found
     return found
 
