@@ -56,6 +56,9 @@ def main() -> None:
         default=os.environ.get("TOWERWATCH_BENCH_INGEST_PG_DB", "towerwatch_bench_ingest"),
     )
     parser.add_argument("--skip-console", action="store_true")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes sharing the port (SO_REUSEPORT)"
+    )
     args = parser.parse_args()
     for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
         run(db, args)
@@ -73,18 +76,22 @@ def run(db: str, args: argparse.Namespace) -> None:
         env["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + args.pg_db
     subprocess.run([*TOWERWATCH, "migrate", "-v0"], env=env, check=True)
     ceiling = _ceiling(env)
-    print(f"## {db}: {args.uitds} UITDs, {args.seconds:.0f} s per phase", flush=True)
-    print(f"  raw insert ceiling        {ceiling:>10,.0f} rows/s", flush=True)
-    worker = subprocess.Popen(
-        [*TOWERWATCH, "worker", "--gb26875", f"127.0.0.1:{args.port}"], env=env
+    print(
+        f"## {db}: {args.uitds} UITDs, {args.seconds:.0f} s per phase, {args.workers} worker(s)",
+        flush=True,
     )
+    print(f"  raw insert ceiling        {ceiling:>10,.0f} rows/s", flush=True)
+    listen = ["worker", "--gb26875", f"127.0.0.1:{args.port}"]
+    if args.workers > 1:
+        listen.append("--reuse-port")
+    workers = [subprocess.Popen([*TOWERWATCH, *listen], env=env) for _ in range(args.workers)]
     web = None
     try:
         _wait_port(args.port)
         # Sustained: every device back to back.
-        cpu = _cpu_seconds(worker.pid)
+        cpu = sum(_cpu_seconds(w.pid) for w in workers)
         saturated = _simulate(env, args, rate=1.0, burst=1.0)
-        cpu = _cpu_seconds(worker.pid) - cpu
+        cpu = sum(_cpu_seconds(w.pid) for w in workers) - cpu
         per_frame = cpu / saturated["confirmed"] * 1e6 if saturated["confirmed"] else 0.0
         print(
             f"  sustained stored+confirmed {saturated['confirmed_per_s']:>9,.0f} frames/s"
@@ -130,7 +137,7 @@ def run(db: str, args: argparse.Namespace) -> None:
                 flush=True,
             )
     finally:
-        for proc in (worker, web):
+        for proc in (*workers, web):
             if proc is not None:
                 proc.terminate()
                 proc.wait(10)
