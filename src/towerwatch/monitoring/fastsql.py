@@ -14,15 +14,13 @@ raw inserts.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
-
-#: Parameters per statement: SQLite allows 32,766, PostgreSQL 65,535.
-MAX_PARAMS = 30_000
 
 
 class Sql:
@@ -98,32 +96,32 @@ class Sql:
     def join_values(
         self, keys: Sequence[tuple[Any, ...]], types: Sequence[str], query: str
     ) -> list[tuple[Any, ...]]:
-        """Run `query` (which reads the CTE `k(c0, c1, …)`) for the key tuples, in chunks.
+        """Run `query`, which reads the key set as the CTE `k(c0, c1, …)`, for the key tuples.
 
-        A join with a VALUES list uses the composite indexes on both databases (a row-value
-        ``IN (VALUES …)`` makes SQLite scan the table).
+        The keys travel as one parameter (PostgreSQL: arrays through `unnest`; SQLite: a JSON
+        array through `json_each`), so the statement text is the same for every batch: the
+        driver parses it once, and the join uses the composite indexes on both databases.
         """
-        out: list[tuple[Any, ...]] = []
         if not keys:
-            return out
+            return []
         width = len(types)
         names = ", ".join(f"c{i}" for i in range(width))
         if self.postgres:
-            one = "(" + ", ".join(f"%s::{t}" for t in types) + ")"
+            arrays = ", ".join(f"%s::{t}[]" for t in types)
+            source = f"SELECT * FROM unnest({arrays})"
+            params: list[Any] = [list(column) for column in zip(*keys, strict=True)]
         else:
-            one = "(" + ", ".join(["%s"] * width) + ")"
-        step = MAX_PARAMS // width
-        for start in range(0, len(keys), step):
-            chunk = keys[start : start + step]
-            values = ", ".join([one] * len(chunk))
-            params = [value for key in chunk for value in key]
-            self.cursor.execute(f"WITH k({names}) AS (VALUES {values}) {query}", params)
-            out.extend(self.cursor.fetchall())
-        return out
+            source = "SELECT " + ", ".join(f"value->>{i}" for i in range(width))
+            source += " FROM json_each(%s)"
+            params = [json.dumps([list(key) for key in keys])]
+        self.cursor.execute(f"WITH k({names}) AS ({source}) {query}", params)
+        return self.cursor.fetchall()
 
-    def in_list(self, values: Sequence[Any]) -> tuple[str, list[Any]]:
-        """`IN (…)` placeholders and parameters (callers chunk to `MAX_PARAMS`)."""
-        return ", ".join(["%s"] * len(values)), list(values)
+    def any_of(self, column: str, values: Sequence[Any], type_: str = "bigint") -> tuple[str, Any]:
+        """A condition "`column` is one of `values`" and its single parameter."""
+        if self.postgres:
+            return f"{column} = ANY(%s::{type_}[])", list(values)
+        return f"{column} IN (SELECT value FROM json_each(%s))", json.dumps(list(values))
 
     def close(self) -> None:
         self.cursor.close()
@@ -158,8 +156,6 @@ class RawTable:
             for field in self._extra:
                 value = field.get_default()
                 if isinstance(field, models.JSONField):
-                    import json
-
                     value = json.dumps(value)
                 else:
                     value = field.get_db_prep_save(value, sql.connection)

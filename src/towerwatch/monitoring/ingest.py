@@ -166,27 +166,23 @@ class _DeviceCache:
 def _read_devices(sql: Sql, addresses: list[str]) -> dict[str, tuple[int, Any]]:
     table = Device._meta.db_table
     out: dict[str, tuple[int, Any]] = {}
-    for start in range(0, len(addresses), 10_000):
-        chunk = addresses[start : start + 10_000]
-        marks, params = sql.in_list(chunk)
-        rows = sql.execute(
-            f'SELECT address, id, building_id FROM "{table}" WHERE kind = %s AND address IN'
-            f" ({marks})",
-            [DeviceKind.UITD, *params],
-        )
-        unbound = [pk for _a, pk, building in rows if building is None]
-        if unbound and sql.postgres:
-            # Lock unbound rows: a concurrent bind waits for this batch, then backfills its rows.
-            marks, params = sql.in_list(unbound)
-            bound_now = dict(
-                sql.execute(
-                    f'SELECT id, building_id FROM "{table}" WHERE id IN ({marks}) FOR UPDATE',
-                    params,
-                )
+    condition, param = sql.any_of("address", addresses, "varchar")
+    rows = sql.execute(
+        f'SELECT address, id, building_id FROM "{table}" WHERE kind = %s AND {condition}',
+        [DeviceKind.UITD, param],
+    )
+    unbound = [pk for _a, pk, building in rows if building is None]
+    if unbound and sql.postgres:
+        # Lock unbound rows: a concurrent bind waits for this batch, then backfills its rows.
+        condition, param = sql.any_of("id", unbound)
+        bound_now = dict(
+            sql.execute(
+                f'SELECT id, building_id FROM "{table}" WHERE {condition} FOR UPDATE', [param]
             )
-            rows = [(a, pk, bound_now.get(pk, b)) for a, pk, b in rows]
-        for address, pk, building in rows:
-            out[address] = (pk, building)
+        )
+        rows = [(a, pk, bound_now.get(pk, b)) for a, pk, b in rows]
+    for address, pk, building in rows:
+        out[address] = (pk, building)
     return out
 
 
@@ -301,15 +297,11 @@ def _store(sql: Sql, batch: Sequence[Incoming]) -> None:
     device_ids = sorted({pk for pk, _b in devices.values()})
     # last_seen first: the row count also proves every cached device still exists.
     table = Device._meta.db_table
-    touched = 0
-    for start in range(0, len(device_ids), 10_000):
-        chunk = device_ids[start : start + 10_000]
-        marks, params = sql.in_list(chunk)
-        sql.cursor.execute(
-            f'UPDATE "{table}" SET last_seen = %s WHERE id IN ({marks})',
-            [sql.dt(last_seen), *params],
-        )
-        touched += sql.cursor.rowcount
+    condition, param = sql.any_of("id", device_ids)
+    sql.cursor.execute(
+        f'UPDATE "{table}" SET last_seen = %s WHERE {condition}', [sql.dt(last_seen), param]
+    )
+    touched = sql.cursor.rowcount
     if touched != len(device_ids):
         raise StaleDeviceCache(f"{len(device_ids) - touched} cached device(s) no longer exist")
 
@@ -408,17 +400,15 @@ def _store(sql: Sql, batch: Sequence[Incoming]) -> None:
     if answers:
         record_answers(answers)
     # A device that reports again closes its offline case; one indexed query finds the few.
-    offline: list[int] = []
-    for start in range(0, len(device_ids), 10_000):
-        marks, params = sql.in_list(device_ids[start : start + 10_000])
-        offline += [
-            row[0]
-            for row in sql.execute(
-                f'SELECT DISTINCT device_id FROM "{CASES.name}" WHERE device_id IN ({marks})'
-                " AND kind = %s AND state = %s",
-                [*params, EventKind.OFFLINE, CaseState.OPEN],
-            )
-        ]
+    condition, param = sql.any_of("device_id", device_ids)
+    offline = [
+        row[0]
+        for row in sql.execute(
+            f'SELECT DISTINCT device_id FROM "{CASES.name}" WHERE {condition}'
+            " AND kind = %s AND state = %s",
+            [param, EventKind.OFFLINE, CaseState.OPEN],
+        )
+    ]
     if offline:
         resolve_offline(offline, last_seen)
 
@@ -597,11 +587,11 @@ def evaluate_cases(sql: Sql, signals: Sequence[Signal], now: datetime) -> None:
     )
     closed_before = [c.id for c in closing if not c.new]
     if closed_before:
-        marks, params = sql.in_list(closed_before)
+        condition, param = sql.any_of("id", closed_before)
         sql.execute(
             f'UPDATE "{CASES.name}" SET state = %s, closed_at = %s'
-            f" WHERE id IN ({marks}) AND state = 'open'",
-            [CaseState.RESOLVED, dt(now), *params],
+            f" WHERE {condition} AND state = 'open'",
+            [CaseState.RESOLVED, dt(now), param],
         )
     at = dt(now)
     flips = [(c.id, at, "", CaseState.OPEN, None, "") for c in new]
