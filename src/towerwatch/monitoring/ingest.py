@@ -322,8 +322,8 @@ def _store(sql: Sql, batch: Sequence[Incoming]) -> None:
             sql.join_values(
                 [(pk, fp) for _i, pk, _b, fp in candidates],
                 ("bigint", "varchar"),
-                f'SELECT f.device_id, f.fingerprint FROM k JOIN "{FRAMES.name}" f'
-                " ON f.device_id = k.c0 AND f.fingerprint = k.c1",
+                f'SELECT f.device_id, f.fingerprint FROM k CROSS JOIN "{FRAMES.name}" f'
+                " WHERE f.device_id = k.c0 AND f.fingerprint = k.c1",
             )
         )
         if stored:
@@ -400,13 +400,16 @@ def _store(sql: Sql, batch: Sequence[Incoming]) -> None:
     if answers:
         record_answers(answers)
     # A device that reports again closes its offline case; one indexed query finds the few.
-    condition, param = sql.any_of("device_id", device_ids)
     offline = [
         row[0]
-        for row in sql.execute(
-            f'SELECT DISTINCT device_id FROM "{CASES.name}" WHERE {condition}'
-            " AND kind = %s AND state = %s",
-            [param, EventKind.OFFLINE, CaseState.OPEN],
+        for row in sql.join_values(
+            [(pk,) for pk in device_ids],
+            ("bigint",),
+            # An offline case is the device's, not a point's (`jobs.check_offline`: address
+            # ""), so the partial unique index of open cases answers it.
+            f'SELECT DISTINCT c.device_id FROM k CROSS JOIN "{CASES.name}" c'
+            f" WHERE c.device_id = k.c0 AND c.component_address = ''"
+            f" AND c.kind = '{EventKind.OFFLINE}' AND c.state = '{CaseState.OPEN}'",
         )
     ]
     if offline:
@@ -523,9 +526,10 @@ def evaluate_cases(sql: Sql, signals: Sequence[Signal], now: datetime) -> None:
     for pk, device_id, address, kind, last in sql.join_values(
         points,
         ("bigint", "varchar"),
-        f"SELECT c.id, c.device_id, c.component_address, c.kind, c.last_event_at FROM k JOIN"
-        f' "{CASES.name}" c ON c.device_id = k.c0 AND c.component_address = k.c1'
-        f" WHERE c.state = 'open' AND c.kind IN ({kinds})",
+        # CROSS JOIN: SQLite keeps the key set outside (else it scans every open case).
+        f"SELECT c.id, c.device_id, c.component_address, c.kind, c.last_event_at FROM k CROSS"
+        f' JOIN "{CASES.name}" c WHERE c.device_id = k.c0 AND c.component_address = k.c1'
+        f" AND c.state = 'open' AND c.kind IN ({kinds})",
     ):
         key = (device_id, address, kind)
         open_cases[key] = _Case(pk, key, _as_datetime(last))
@@ -585,14 +589,11 @@ def evaluate_cases(sql: Sql, signals: Sequence[Signal], now: datetime) -> None:
         " WHERE id = %s AND state = 'open'",
         [(c.added, dt(c.last), c.id) for c in folded.values()],
     )
-    closed_before = [c.id for c in closing if not c.new]
-    if closed_before:
-        condition, param = sql.any_of("id", closed_before)
-        sql.execute(
-            f'UPDATE "{CASES.name}" SET state = %s, closed_at = %s'
-            f" WHERE {condition} AND state = 'open'",
-            [CaseState.RESOLVED, dt(now), param],
-        )
+    # By primary key, one row each (few rows; SQLite would rather scan every open case).
+    sql.executemany(
+        f'UPDATE "{CASES.name}" SET state = %s, closed_at = %s WHERE id = %s AND state = %s',
+        [(CaseState.RESOLVED, dt(now), c.id, CaseState.OPEN) for c in closing if not c.new],
+    )
     at = dt(now)
     flips = [(c.id, at, "", CaseState.OPEN, None, "") for c in new]
     flips += [
