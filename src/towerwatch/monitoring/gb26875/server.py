@@ -314,7 +314,7 @@ def _store(store: Callable[[Sequence[object]], None], items: list[object]) -> No
 
 
 #: Bytes per information object of the status types, and where the status word starts.
-_STATUS_LAYOUT = {
+_STATUS_LAYOUT: dict[int, tuple[tuple[int, ...], int, int]] = {
     DataType.SYSTEM_STATUS: ((10,), 2, 2),
     DataType.COMPONENT_STATUS: ((46, 15), 7, 2),  # 15: 富贝 objects without the description
     DataType.DEVICE_STATUS: ((7,), 0, 1),
