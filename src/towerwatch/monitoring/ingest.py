@@ -3,25 +3,38 @@
 `store_frames` is the only writer of the ingest path: it is called from the GB/T 26875.3
 server's writer thread with a batch of frames and returns only after the transaction has
 committed, so the server confirms (确认) nothing that is not durably stored.
+
+The per-frame loop builds plain tuples once; every table gets one statement per batch
+(`fastsql`: executemany on SQLite, COPY on PostgreSQL). Devices come from an in-memory cache
+keyed by address; a resent frame is recognised by its fingerprint and stored once; only
+signals that can change a case (fire alarm, fault, …, restore) reach case evaluation.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+import json
+import threading
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db import transaction
-from django.db.models import F
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from .choices import AUTO_RESOLVED_KINDS, CASE_KINDS, CaseState, DeviceKind, EventKind
 from .duty import record_answers
+from .fastsql import RawTable, Sql
 from .gb26875 import Adu, Frame, RawAdu, decode_adu, frame_to_dict
 from .gb26875.adu import (
+    COMPONENT_STATUS_FLAGS,
+    DEVICE_STATUS_FLAGS,
+    SYSTEM_STATUS_FLAGS,
     ComponentStatus,
     DeviceOperation,
     DeviceStatus,
@@ -49,6 +62,9 @@ STATUS_EVENTS = {
 #: 查岗应答: bit 5 of a UITD's operation byte (GB/T 26875.3 Fig. 14).
 DUTY_ANSWER_BIT = 1 << 5
 
+#: How long a cached device (id, building) is trusted before it is read again.
+DEVICE_CACHE_TTL = 2.0
+
 
 @dataclass(frozen=True)
 class Incoming:
@@ -59,7 +75,7 @@ class Incoming:
     received_at: datetime
     profile: Profile = DEFAULT_PROFILE
 
-    @property
+    @cached_property
     def address(self) -> str:
         return self.frame.source.hex()
 
@@ -77,85 +93,330 @@ class Incoming:
             return exc
 
 
+class Signal(NamedTuple):
+    """What case evaluation needs of one stored event."""
+
+    event_id: int
+    device_id: int
+    building_id: int | None
+    component_address: str
+    kind: str
+    at: datetime
+    description: str
+
+
 def fingerprint(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-@transaction.atomic
-def store_frames(batch: Sequence[Incoming]) -> None:
-    """Store a batch: devices (unknown ones created unbound), frames once each, their events."""
-    if not batch:
-        return
-    devices = _devices({item.address for item in batch}, min(i.received_at for i in batch))
-    stored = _new_frames(batch, devices)
-    events = [
-        event for item, frame in stored for event in _events(item, frame, devices[item.address])
-    ]
-    Event.objects.bulk_create(events, batch_size=1000)
-    update_cases(events)
-    record_answers(
-        (e.device_id, e.at)
-        for e in events
-        if e.kind == EventKind.OPERATION and e.status is not None and e.status & DUTY_ANSWER_BIT
+# -- the device cache --------------------------------------------------------------------------
+
+
+class _DeviceCache:
+    """address → (device id, building id, loaded at), for UITDs.
+
+    Safe against changes made elsewhere: entries older than `DEVICE_CACHE_TTL` are read again;
+    unbound devices are read again in every batch, under a row lock on PostgreSQL, so a device
+    bound meanwhile never gets events without its building (binding backfills only what was
+    committed before it); a save or delete in this process drops the entry; and a batch that
+    fails on a foreign key (a device deleted meanwhile) is retried with an empty cache.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[str, tuple[int, int | None, float]] = {}
+        self.lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+    def drop(self, address: str) -> None:
+        with self.lock:
+            self.entries.pop(address, None)
+
+    def resolve(self, sql: Sql, addresses: set[str], seen: datetime) -> dict[str, tuple[int, Any]]:
+        now = time.monotonic()
+        entries = self.entries
+        found: dict[str, tuple[int, Any]] = {}
+        stale: list[str] = []
+        for address in addresses:
+            entry = entries.get(address)
+            if entry is None or entry[1] is None or now - entry[2] > DEVICE_CACHE_TTL:
+                stale.append(address)
+            else:
+                found[address] = (entry[0], entry[1])
+        if stale:
+            rows = _read_devices(sql, stale)
+            missing = [a for a in stale if a not in rows]
+            if missing:
+                # Nothing a device sends is dropped: an unknown device waits, unbound, for an
+                # operator (the unregistered queue).
+                Device.objects.bulk_create(
+                    [Device(kind=DeviceKind.UITD, address=a, first_seen=seen) for a in missing],
+                    ignore_conflicts=True,
+                )
+                rows.update(_read_devices(sql, missing))
+            with self.lock:
+                for address, (pk, building) in rows.items():
+                    entries[address] = (pk, building, now)
+            found.update(rows)
+        return found
+
+
+def _read_devices(sql: Sql, addresses: list[str]) -> dict[str, tuple[int, Any]]:
+    table = Device._meta.db_table
+    out: dict[str, tuple[int, Any]] = {}
+    condition, param = sql.any_of("address", addresses, "varchar")
+    rows = sql.execute(
+        f'SELECT address, id, building_id FROM "{table}" WHERE kind = %s AND {condition}',
+        [DeviceKind.UITD, param],
     )
-    last_seen = max(item.received_at for item in batch)
-    Device.objects.filter(pk__in=[d.pk for d in devices.values()]).update(last_seen=last_seen)
-    resolve_offline([d.pk for d in devices.values()], last_seen)
-
-
-def _devices(addresses: set[str], seen: datetime) -> dict[str, Device]:
-    found = {
-        d.address: d for d in Device.objects.filter(kind=DeviceKind.UITD, address__in=addresses)
-    }
-    missing = [
-        Device(kind=DeviceKind.UITD, address=a, first_seen=seen) for a in addresses - set(found)
-    ]
-    if missing:
-        # Nothing a device sends is dropped: an unknown device waits, unbound, for an operator.
-        Device.objects.bulk_create(missing, ignore_conflicts=True)
-        found = {
-            d.address: d for d in Device.objects.filter(kind=DeviceKind.UITD, address__in=addresses)
-        }
-    return found
-
-
-def _new_frames(
-    batch: Sequence[Incoming], devices: dict[str, Device]
-) -> list[tuple[Incoming, ReceivedFrame]]:
-    """Insert the frames not stored before (a resent frame is stored once) and return them."""
-    candidates = [(item, fingerprint(item.raw)) for item in batch if not item.is_heartbeat]
-    if not candidates:
-        return []
-    seen = set(
-        ReceivedFrame.objects.filter(
-            device__in=[devices[item.address] for item, _ in candidates],
-            fingerprint__in=[fp for _, fp in candidates],
-        ).values_list("device_id", "fingerprint")
-    )
-    rows: list[tuple[Incoming, ReceivedFrame]] = []
-    for item, fp in candidates:
-        device = devices[item.address]
-        if (device.pk, fp) in seen:
-            continue
-        seen.add((device.pk, fp))
-        rows.append(
-            (
-                item,
-                ReceivedFrame(
-                    device=device,
-                    received_at=item.received_at,
-                    sent_at=item.frame.sent_at.to_datetime(item.profile.time_zone),
-                    serial=item.frame.serial,
-                    command=item.frame.command,
-                    adu_type=item.frame.adu[0] if item.frame.adu else None,
-                    raw=item.raw,
-                    fingerprint=fp,
-                    decoded=_describe(item),
-                ),
+    unbound = [pk for _a, pk, building in rows if building is None]
+    if unbound and sql.postgres:
+        # Lock unbound rows: a concurrent bind waits for this batch, then backfills its rows.
+        condition, param = sql.any_of("id", unbound)
+        bound_now = dict(
+            sql.execute(
+                f'SELECT id, building_id FROM "{table}" WHERE {condition} FOR UPDATE', [param]
             )
         )
-    ReceivedFrame.objects.bulk_create([row for _, row in rows], batch_size=1000)
-    return rows
+        rows = [(a, pk, bound_now.get(pk, b)) for a, pk, b in rows]
+    for address, pk, building in rows:
+        out[address] = (pk, building)
+    return out
+
+
+DEVICES = _DeviceCache()
+
+
+def clear_device_cache() -> None:
+    DEVICES.clear()
+
+
+def _forget_device(sender: Any, instance: Device, **kwargs: Any) -> None:
+    DEVICES.drop(instance.address)
+
+
+post_save.connect(_forget_device, sender=Device, dispatch_uid="ingest-device-cache-save")
+post_delete.connect(_forget_device, sender=Device, dispatch_uid="ingest-device-cache-delete")
+
+
+# -- tables ------------------------------------------------------------------------------------
+
+FRAMES = RawTable(
+    ReceivedFrame,
+    (
+        "id",
+        "device_id",
+        "received_at",
+        "sent_at",
+        "serial",
+        "command",
+        "adu_type",
+        "raw",
+        "fingerprint",
+        "decoded",
+    ),
+)
+EVENTS = RawTable(
+    Event,
+    (
+        "id",
+        "device_id",
+        "building_id",
+        "frame_id",
+        "at",
+        "kind",
+        "system_type",
+        "system_address",
+        "component_type",
+        "component_address",
+        "status",
+        "value",
+        "unit",
+        "description",
+    ),
+)
+CASES = RawTable(
+    AlarmCase,
+    (
+        "id",
+        "device_id",
+        "building_id",
+        "kind",
+        "component_address",
+        "description",
+        "state",
+        "opened_at",
+        "first_event_id",
+        "last_event_at",
+        "event_count",
+        "escalation_level",
+        "closed_at",
+    ),
+)
+FLIPS = RawTable(AlarmFlip, ("case_id", "at", "old_state", "new_state", "actor_id", "note"))
+
+
+# -- storing -----------------------------------------------------------------------------------
+
+
+def store_frames(batch: Sequence[Incoming]) -> None:
+    """Store a batch: devices (unknown ones created unbound), frames once each, their events.
+
+    Returns after the commit. A batch that fails on a foreign key (a cached device deleted
+    meanwhile) or finds a cached device gone is retried once with the device cache emptied.
+    """
+    if not batch:
+        return
+    try:
+        _store_frames(batch)
+    except (IntegrityError, StaleDeviceCache):
+        DEVICES.clear()
+        _store_frames(batch)
+
+
+class StaleDeviceCache(Exception):
+    """A cached device was deleted meanwhile: the batch is rolled back and retried."""
+
+
+@transaction.atomic
+def _store_frames(batch: Sequence[Incoming]) -> None:
+    connection = connections[DEFAULT_DB_ALIAS]
+    sql = Sql(connection)
+    try:
+        _store(sql, batch)
+    finally:
+        sql.close()
+
+
+def _store(sql: Sql, batch: Sequence[Incoming]) -> None:
+    received = [item.received_at for item in batch]
+    first_seen, last_seen = min(received), max(received)
+    devices = DEVICES.resolve(sql, {item.address for item in batch}, first_seen)
+    device_ids = sorted({pk for pk, _b in devices.values()})
+    # last_seen first: the row count also proves every cached device still exists.
+    table = Device._meta.db_table
+    condition, param = sql.any_of("id", device_ids)
+    sql.cursor.execute(
+        f'UPDATE "{table}" SET last_seen = %s WHERE {condition}', [sql.dt(last_seen), param]
+    )
+    touched = sql.cursor.rowcount
+    if touched != len(device_ids):
+        raise StaleDeviceCache(f"{len(device_ids) - touched} cached device(s) no longer exist")
+
+    # Frames not stored before, each once (a resend has the same bytes, so the same fingerprint).
+    candidates: list[tuple[Incoming, int, Any, str]] = []
+    in_batch: set[tuple[int, str]] = set()
+    for item in batch:
+        if item.is_heartbeat:
+            continue
+        pk, building = devices[item.address]
+        fp = fingerprint(item.raw)
+        if (pk, fp) in in_batch:
+            continue
+        in_batch.add((pk, fp))
+        candidates.append((item, pk, building, fp))
+    if candidates:
+        stored = set(
+            sql.join_values(
+                [(pk, fp) for _i, pk, _b, fp in candidates],
+                ("bigint", "varchar"),
+                f'SELECT f.device_id, f.fingerprint FROM k CROSS JOIN "{FRAMES.name}" f'
+                " WHERE f.device_id = k.c0 AND f.fingerprint = k.c1",
+            )
+        )
+        if stored:
+            candidates = [c for c in candidates if (c[1], c[3]) not in stored]
+
+    frame_rows: list[tuple[Any, ...]] = []
+    event_rows: list[list[Any]] = []
+    signals: list[tuple[int, int, Any, str, str, datetime, str]] = []  # event index first
+    answers: list[tuple[int, datetime]] = []
+    dt = sql.dt
+    for (item, pk, building, fp), frame_id in zip(
+        candidates, sql.reserve_ids(ReceivedFrame, len(candidates)), strict=True
+    ):
+        frame = item.frame
+        adu = item.adu
+        time_zone = item.profile.time_zone
+        frame_rows.append(
+            (
+                frame_id,
+                pk,
+                dt(item.received_at),
+                dt(frame.sent_at.to_datetime(time_zone)),
+                frame.serial,
+                frame.command,
+                frame.adu[0],
+                item.raw,
+                fp,
+                json.dumps(_describe(item)),
+            )
+        )
+        if not isinstance(adu, Adu):
+            continue
+        for obj in adu.objects:
+            kinds = _kinds(obj)
+            if not kinds:
+                continue
+            label = getattr(obj, "at", None)
+            at = (label.to_datetime(time_zone) if label else None) or item.received_at
+            address = getattr(obj, "component_address", b"").hex()
+            description = getattr(obj, "description", "")[:64]
+            status = getattr(obj, "status", None)
+            if status is None:
+                status = getattr(obj, "operation", None)
+            for kind in kinds:
+                if kind in _CASE_SIGNALS:
+                    signals.append((len(event_rows), pk, building, address, kind, at, description))
+                elif kind == EventKind.OPERATION and status is not None:
+                    if status & DUTY_ANSWER_BIT:
+                        answers.append((pk, at))
+                event_rows.append(
+                    [
+                        0,  # the id, filled below
+                        pk,
+                        building,
+                        frame_id,
+                        dt(at),
+                        kind,
+                        getattr(obj, "system_type", None),
+                        getattr(obj, "system_address", None),
+                        getattr(obj, "component_type", None),
+                        address,
+                        status,
+                        None,
+                        "",
+                        description,
+                    ]
+                )
+    event_ids = sql.reserve_ids(Event, len(event_rows))
+    for row, event_id in zip(event_rows, event_ids, strict=True):
+        row[0] = event_id
+    sql.insert(FRAMES, frame_rows)
+    sql.insert(EVENTS, [tuple(row) for row in event_rows])
+    evaluate_cases(sql, [Signal(event_ids[i], *rest) for i, *rest in signals], timezone.now())
+    if answers:
+        record_answers(answers)
+    # A device that reports again closes its offline case; one indexed query finds the few.
+    offline = [
+        row[0]
+        for row in sql.join_values(
+            [(pk,) for pk in device_ids],
+            ("bigint",),
+            # An offline case is the device's, not a point's (`jobs.check_offline`: address
+            # ""), so the partial unique index of open cases answers it.
+            f'SELECT DISTINCT c.device_id FROM k CROSS JOIN "{CASES.name}" c'
+            f" WHERE c.device_id = k.c0 AND c.component_address = ''"
+            f" AND c.kind = '{EventKind.OFFLINE}' AND c.state = '{CaseState.OPEN}'",
+        )
+    ]
+    if offline:
+        resolve_offline(offline, last_seen)
+
+
+_CASE_SIGNALS = frozenset((*CASE_KINDS, EventKind.RESTORE))
 
 
 def _describe(item: Incoming) -> dict[str, Any]:
@@ -164,118 +425,187 @@ def _describe(item: Incoming) -> dict[str, Any]:
     return frame_to_dict(item.frame, profile=item.profile, adu=item.adu)
 
 
-def _events(item: Incoming, frame: ReceivedFrame, device: Device) -> Iterable[Event]:
-    adu = item.adu
-    if not isinstance(adu, Adu):
-        return []
-    events = []
-    for obj in adu.objects:
-        for kind in _kinds(obj):
-            at = getattr(obj, "at", None)
-            events.append(
-                Event(
-                    device=device,
-                    building_id=device.building_id,
-                    frame=frame,
-                    at=(at.to_datetime(item.profile.time_zone) if at else None) or item.received_at,
-                    kind=kind,
-                    system_type=getattr(obj, "system_type", None),
-                    system_address=getattr(obj, "system_address", None),
-                    component_type=getattr(obj, "component_type", None),
-                    component_address=getattr(obj, "component_address", b"").hex(),
-                    status=getattr(obj, "status", getattr(obj, "operation", None)),
-                    description=getattr(obj, "description", "")[:64],
-                )
-            )
-    return events
+def _status_kinds(names: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+    return tuple(
+        (1 << bit, STATUS_EVENTS[name]) for bit, name in enumerate(names) if name in STATUS_EVENTS
+    )
+
+
+_STATUS_BITS: dict[type, tuple[tuple[int, str], ...]] = {
+    SystemStatus: _status_kinds(SYSTEM_STATUS_FLAGS),
+    ComponentStatus: _status_kinds(COMPONENT_STATUS_FLAGS),
+    DeviceStatus: _status_kinds(DEVICE_STATUS_FLAGS),
+}
+_KINDS: dict[tuple[type, int], list[str]] = {}
 
 
 def _kinds(obj: Any) -> list[str]:
-    """The normalized kinds one information object signals."""
-    if isinstance(obj, (SystemStatus, ComponentStatus, DeviceStatus)):
-        kinds = sorted({STATUS_EVENTS[f] for f in obj.flags if f in STATUS_EVENTS})
-        if kinds:
-            return kinds
-        # Nothing abnormal reported: a status upload that clears the point (复位/恢复).
-        return [] if isinstance(obj, DeviceStatus) else [EventKind.RESTORE]
-    if isinstance(obj, (SystemOperation, DeviceOperation)):
-        return [EventKind.OPERATION] if obj.flags else []
+    """The normalized kinds one information object signals (memoised per class and word)."""
+    cls = type(obj)
+    bits = _STATUS_BITS.get(cls)
+    if bits is not None:
+        key = (cls, obj.status)
+        kinds = _KINDS.get(key)
+        if kinds is None:
+            kinds = sorted({kind for mask, kind in bits if obj.status & mask})
+            if not kinds and cls is not DeviceStatus:
+                # Nothing abnormal reported: a status upload that clears the point (复位/恢复).
+                kinds = [EventKind.RESTORE]
+            if len(_KINDS) < 4096:
+                _KINDS[key] = kinds
+        return kinds
+    if cls in (SystemOperation, DeviceOperation):
+        return [EventKind.OPERATION] if obj.operation else []
     return []
 
 
+# -- alarm cases -------------------------------------------------------------------------------
+
+
+class _Case:
+    __slots__ = (
+        "added",
+        "closed",
+        "count",
+        "first",
+        "id",
+        "key",
+        "last",
+        "new",
+    )
+
+    def __init__(self, pk: int, key: tuple[int, str, str], last: datetime | None) -> None:
+        self.id = pk
+        self.key = key
+        self.new = False
+        self.first: Signal | None = None
+        self.count = 0
+        self.added = 0
+        self.last = last
+        self.closed = False
+
+
 def update_cases(events: Sequence[Event]) -> None:
-    """Open a case per new (device, point, kind) signal, fold repeats into the open case, and
-    close fault-like cases when their point reports it is back to normal."""
-    groups: dict[tuple[int, str, str], list[Event]] = {}
-    restored: set[tuple[int, str]] = set()
-    for event in events:
-        if event.kind in CASE_KINDS:
-            groups.setdefault((event.device_id, event.component_address, event.kind), []).append(
-                event
-            )
-        elif event.kind == EventKind.RESTORE:
-            restored.add((event.device_id, event.component_address))
-    now = timezone.now()
-    if groups:
-        open_cases = {
-            (c.device_id, c.component_address, c.kind): c
-            for c in AlarmCase.objects.filter(
-                state=CaseState.OPEN,
-                device_id__in={k[0] for k in groups},
-                kind__in={k[2] for k in groups},
-            )
-        }
-        new_cases = []
-        for key, signals in groups.items():
-            case = open_cases.get(key)
-            last = max(e.at for e in signals)
-            if case is not None:
-                AlarmCase.objects.filter(pk=case.pk).update(
-                    event_count=F("event_count") + len(signals), last_event_at=last
-                )
-                continue
-            first = min(signals, key=lambda e: (e.at, e.pk))
-            new_cases.append(
-                AlarmCase(
-                    device_id=key[0],
-                    building_id=first.building_id,
-                    kind=key[2],
-                    component_address=key[1],
-                    description=first.description,
-                    opened_at=first.at,
-                    first_event=first,
-                    last_event_at=last,
-                    event_count=len(signals),
-                )
-            )
-        AlarmCase.objects.bulk_create(new_cases)
-        AlarmFlip.objects.bulk_create(
-            [AlarmFlip(case=c, at=now, old_state="", new_state=CaseState.OPEN) for c in new_cases]
+    """Open, fold and close cases for stored `Event`s (the MQTT and HTTP paths)."""
+    signals = [
+        Signal(
+            e.pk,
+            e.device_id,
+            e.building_id,
+            e.component_address,
+            e.kind,
+            e.at,
+            e.description,
         )
-    if restored:
-        # One query for all restored points (a batch carries thousands of "back to normal").
-        closing = [
-            c.pk
-            for c in AlarmCase.objects.filter(
-                state=CaseState.OPEN,
-                kind__in=AUTO_RESOLVED_KINDS,
-                device_id__in={d for d, _a in restored},
-            ).only("pk", "device_id", "component_address")
-            if (c.device_id, c.component_address) in restored
-        ]
-        if closing:
-            AlarmCase.objects.filter(pk__in=closing, state=CaseState.OPEN).update(
-                state=CaseState.RESOLVED, closed_at=now
+        for e in events
+        if e.kind in _CASE_SIGNALS
+    ]
+    if not signals:
+        return
+    sql = Sql(connections[DEFAULT_DB_ALIAS])
+    try:
+        evaluate_cases(sql, signals, timezone.now())
+    finally:
+        sql.close()
+
+
+def evaluate_cases(sql: Sql, signals: Sequence[Signal], now: datetime) -> None:
+    """Open a case per new (device, point, kind) signal, fold repeats into the open case, and
+    close fault-like cases when their point reports it is back to normal.
+
+    Signals are applied in arrival order, so "fault, restore" closes the case and "restore,
+    fault" leaves one open, even inside one batch. One query reads the open cases of every
+    point concerned; new cases, folds and closes are one statement each.
+    """
+    if not signals:
+        return
+    dt = sql.dt
+    points = list({(s.device_id, s.component_address) for s in signals})
+    kinds = ", ".join(f"'{k}'" for k in CASE_KINDS)
+    open_cases: dict[tuple[int, str, str], _Case] = {}
+    for pk, device_id, address, kind, last in sql.join_values(
+        points,
+        ("bigint", "varchar"),
+        # CROSS JOIN: SQLite keeps the key set outside (else it scans every open case).
+        f"SELECT c.id, c.device_id, c.component_address, c.kind, c.last_event_at FROM k CROSS"
+        f' JOIN "{CASES.name}" c WHERE c.device_id = k.c0 AND c.component_address = k.c1'
+        f" AND c.state = 'open' AND c.kind IN ({kinds})",
+    ):
+        key = (device_id, address, kind)
+        open_cases[key] = _Case(pk, key, _as_datetime(last))
+    new: list[_Case] = []
+    folded: dict[int, _Case] = {}
+    closing: list[_Case] = []
+    for signal in signals:
+        if signal.kind == EventKind.RESTORE:
+            for kind in AUTO_RESOLVED_KINDS:
+                case = open_cases.get((signal.device_id, signal.component_address, kind))
+                if case is not None and not case.closed:
+                    case.closed = True
+                    del open_cases[case.key]
+                    closing.append(case)
+            continue
+        key = (signal.device_id, signal.component_address, signal.kind)
+        case = open_cases.get(key)
+        if case is None:
+            case = _Case(0, key, signal.at)
+            case.new, case.first, case.count = True, signal, 1
+            open_cases[key] = case
+            new.append(case)
+            continue
+        if case.new:
+            case.count += 1
+        else:
+            case.added += 1
+            folded[case.id] = case
+        if case.last is None or signal.at > case.last:
+            case.last = signal.at
+    for case, pk in zip(new, sql.reserve_ids(AlarmCase, len(new)), strict=True):
+        case.id = pk
+    sql.insert(
+        CASES,
+        [
+            (
+                c.id,
+                c.key[0],
+                c.first.building_id,
+                c.key[2],
+                c.key[1],
+                c.first.description,
+                CaseState.RESOLVED if c.closed else CaseState.OPEN,
+                dt(c.first.at),
+                c.first.event_id,
+                dt(c.last),
+                c.count,
+                0,
+                dt(now) if c.closed else None,
             )
-            AlarmFlip.objects.bulk_create(
-                [
-                    AlarmFlip(
-                        case_id=pk,
-                        at=now,
-                        old_state=CaseState.OPEN,
-                        new_state=CaseState.RESOLVED,
-                        note="restored by the device",
-                    )
-                    for pk in closing
-                ]
-            )
+            for c in new
+            if c.first is not None
+        ],
+    )
+    sql.executemany(
+        f'UPDATE "{CASES.name}" SET event_count = event_count + %s, last_event_at = %s'
+        " WHERE id = %s AND state = 'open'",
+        [(c.added, dt(c.last), c.id) for c in folded.values()],
+    )
+    # By primary key, one row each (few rows; SQLite would rather scan every open case).
+    sql.executemany(
+        f'UPDATE "{CASES.name}" SET state = %s, closed_at = %s WHERE id = %s AND state = %s',
+        [(CaseState.RESOLVED, dt(now), c.id, CaseState.OPEN) for c in closing if not c.new],
+    )
+    at = dt(now)
+    flips = [(c.id, at, "", CaseState.OPEN, None, "") for c in new]
+    flips += [
+        (c.id, at, CaseState.OPEN, CaseState.RESOLVED, None, "restored by the device")
+        for c in closing
+    ]
+    sql.insert(FLIPS, flips)
+
+
+def _as_datetime(value: Any) -> datetime | None:
+    """A datetime column read by a raw cursor (SQLite returns naive UTC text)."""
+    parsed = value if isinstance(value, datetime) or value is None else parse_datetime(str(value))
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed

@@ -232,6 +232,8 @@ class Subscriber:
             protocol=mqtt.MQTTv311,
             manual_ack=True,
         )
+        # A restarted broker is back within seconds: retry soon, not after up to 2 minutes.
+        self.client.reconnect_delay_set(min_delay=0.2, max_delay=5)
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
         self._writer = threading.Thread(target=self._write_loop, name="mqtt-writer", daemon=True)

@@ -4,6 +4,12 @@ Each simulated device keeps one TCP connection and works stop-and-wait, as UITDs
 (GB/T 26875.3 §6.5): it sends a frame and waits for the 确认 before the next one, resending
 after the timeout. Traffic is mostly heartbeats, some faults and restores, a small share of
 fire alarms; `burst` makes a share of devices send back-to-back frames (an alarm storm).
+
+A device sends on its own timetable (about `rate` frames a second, jittered): when a confirm
+comes late, the next frame goes at once, so the offered load stays the same whatever the
+centre's latency (unless a confirm takes longer than the interval). Devices are asyncio
+protocols and frames are packed directly, so one simulator process can offer tens of
+thousands of frames a second.
 """
 
 from __future__ import annotations
@@ -11,16 +17,27 @@ from __future__ import annotations
 import asyncio
 import random
 import statistics
+import struct
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from .gb26875 import Adu, encode_frame
 from .gb26875.adu import ComponentStatus, adu_frame
-from .gb26875.frame import CHINA_TIME, Command, Frame, FrameReader, TimeLabel
+from .gb26875.frame import (
+    _CONTROL_UNIT,
+    CHINA_TIME,
+    END,
+    START,
+    Command,
+    Frame,
+    FrameReader,
+    TimeLabel,
+)
 
 CENTRE = bytes(6)
 HEARTBEAT_LENGTH = 30  # a frame with an empty ADU
+_COMPONENT_OBJECT = struct.Struct("<BBB4sH31s6s")  # one type 2 object (Table 3)
 
 
 @dataclass
@@ -34,6 +51,7 @@ class SimulationResult:
     latencies_ms: list[float] = field(default_factory=list)
     alarm_latencies_ms: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    failures: list[BaseException] = field(default_factory=list)
 
     def summary(self) -> dict[str, float]:
         def pct(values: list[float], q: float) -> float:
@@ -53,6 +71,9 @@ class SimulationResult:
             if self.latencies_ms
             else 0.0,
             "confirm_p99_ms": pct(self.latencies_ms, 0.99),
+            "alarm_confirm_p50_ms": round(statistics.median(self.alarm_latencies_ms), 2)
+            if self.alarm_latencies_ms
+            else 0.0,
             "alarm_confirm_p99_ms": pct(self.alarm_latencies_ms, 0.99),
         }
 
@@ -62,102 +83,170 @@ def device_address(n: int) -> bytes:
     return bytes([0x5E]) + n.to_bytes(5, "big")
 
 
+_DESCRIPTIONS: dict[int, bytes] = {}
+
+
+def _description(point: int) -> bytes:
+    text = _DESCRIPTIONS.get(point)
+    if text is None:
+        text = f"{point // 40 + 1}层 点位{point}".encode("gb18030").ljust(31, b"\0")
+        _DESCRIPTIONS[point] = text
+    return text
+
+
+def _pack(serial: int, address: bytes, label: bytes, adu: bytes) -> bytes:
+    body = _CONTROL_UNIT.pack(serial, 1, 0, label, address, CENTRE, len(adu), Command.SEND) + adu
+    return START + body + bytes((sum(body) & 0xFF,)) + END
+
+
 def traffic_frame(
     rng: random.Random, address: bytes, serial: int, alarm_share: float
 ) -> tuple[bytes, bool]:
-    """One realistic frame: (bytes, is fire alarm)."""
-    now = datetime.now(CHINA_TIME)
+    """One realistic frame: (bytes, is fire alarm). Same bytes as `encode_frame` would give."""
+    label = bytes(TimeLabel.from_datetime(datetime.now(CHINA_TIME)).fields())
     roll = rng.random()
     if roll < 0.6:  # heartbeat: empty upload
-        frame = Frame(
-            serial=serial,
-            command=Command.SEND,
-            source=address,
-            destination=CENTRE,
-            sent_at=TimeLabel.from_datetime(now),
-        )
-        return encode_frame(frame), False
+        return _pack(serial, address, label, b""), False
     alarm = roll > 1 - alarm_share
     status = 0x0003 if alarm else rng.choice([0x0005, 0x0001, 0x0009, 0x0101])
     point = rng.randrange(1, 400)
+    component_type = rng.choice([21, 40, 41, 23])
+    adu = b"\x02\x01" + _COMPONENT_OBJECT.pack(
+        1, 1, component_type, point.to_bytes(4, "little"), status, _description(point), label
+    )
+    return _pack(serial, address, label, adu), alarm
+
+
+def reference_frame(
+    address: bytes, serial: int, point: int, status: int, at: datetime, component_type: int
+) -> bytes:
+    """The same kind of frame built through the codec (tests compare the two)."""
     obj = ComponentStatus(
         system_type=1,
         system_address=1,
-        component_type=rng.choice([21, 40, 41, 23]),
+        component_type=component_type,
         component_address=point.to_bytes(4, "little"),
         status=status,
         description=f"{point // 40 + 1}层 点位{point}",
-        at=TimeLabel.from_datetime(now),
+        at=TimeLabel.from_datetime(at),
     )
     frame = adu_frame(
-        Adu(type=2, objects=(obj,)), serial=serial, source=address, destination=CENTRE, sent_at=now
+        Adu(type=2, objects=(obj,)), serial=serial, source=address, destination=CENTRE, sent_at=at
     )
-    return encode_frame(frame), alarm
+    return encode_frame(frame)
 
 
-async def _device(
-    n: int,
-    host: str,
-    port: int,
-    *,
-    rate: float,
-    deadline: float,
-    alarm_share: float,
-    burst: bool,
-    timeout: float,
-    result: SimulationResult,
-    seed: int,
-) -> None:
-    rng = random.Random(seed * 100_003 + n)
-    address = device_address(n)
-    reader, writer = await asyncio.open_connection(host, port)
-    frames = FrameReader()
-    serial = 0
-    interval = 0.0 if burst else 1.0 / rate
-    try:
-        await asyncio.sleep(rng.random() * (interval or 0.01))
-        while time.monotonic() < deadline:
-            serial = (serial + 1) & 0xFFFF
-            data, alarm = traffic_frame(rng, address, serial, alarm_share)
-            for attempt in range(4):  # the first send and 3 retries (§6.5)
-                started = time.perf_counter()
-                writer.write(data)
-                result.sent += 1
-                result.resent += attempt > 0
-                answer = await _answer(reader, frames, serial, timeout)
-                if answer is not None:
-                    elapsed = (time.perf_counter() - started) * 1000
-                    if answer == Command.CONFIRM:
-                        result.confirmed += 1
-                        result.heartbeats += len(data) == HEARTBEAT_LENGTH
-                        result.latencies_ms.append(elapsed)
-                        if alarm:
-                            result.fire_alarms += 1
-                            result.alarm_latencies_ms.append(elapsed)
-                    else:
-                        result.denied += 1
-                    break
-            if interval:
-                await asyncio.sleep(interval * rng.uniform(0.5, 1.5))
-    finally:
-        writer.close()
+class _Device(asyncio.Protocol):
+    """One UITD: stop-and-wait, its own timetable, up to 3 resends per frame (§6.5)."""
 
+    def __init__(
+        self,
+        n: int,
+        *,
+        rate: float,
+        deadline: float,
+        alarm_share: float,
+        burst: bool,
+        timeout: float,
+        result: SimulationResult,
+        seed: int,
+        done: asyncio.Future[None],
+    ) -> None:
+        self.rng = random.Random(seed * 100_003 + n)
+        self.address = device_address(n)
+        self.interval = 0.0 if burst else 1.0 / rate
+        self.deadline, self.alarm_share, self.timeout = deadline, alarm_share, timeout
+        self.result, self.done = result, done
+        self.reader = FrameReader()
+        self.serial = 0
+        self.data = b""
+        self.alarm = False
+        self.attempt = 0
+        self.started = 0.0
+        self.next_at = 0.0
+        self.timer: asyncio.TimerHandle | None = None
+        self.transport: asyncio.Transport | None = None
+        self.loop = asyncio.get_running_loop()
 
-async def _answer(
-    reader: asyncio.StreamReader, frames: FrameReader, serial: int, timeout: float
-) -> int | None:
-    loop_deadline = time.monotonic() + timeout
-    while time.monotonic() < loop_deadline:
-        try:
-            data = await asyncio.wait_for(reader.read(4096), loop_deadline - time.monotonic())
-        except TimeoutError:
-            return None
-        if not data:
-            raise ConnectionError("the centre closed the connection")
-        for event in frames.feed(data):
-            if isinstance(event, Frame) and event.serial == serial:
-                return event.command
-    return None
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        first = self.rng.random() * (self.interval or 0.01)
+        self.next_at = time.monotonic() + first
+        self.loop.call_later(first, self._send_next)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        if not self.done.done():
+            if time.monotonic() < self.deadline:
+                self.done.set_exception(ConnectionError("the centre closed the connection"))
+            else:
+                self.done.set_result(None)
+
+    def _finish(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+        if not self.done.done():
+            self.done.set_result(None)
+
+    def _send_next(self) -> None:
+        if time.monotonic() >= self.deadline:
+            self._finish()
+            return
+        self.serial = (self.serial + 1) & 0xFFFF
+        self.data, self.alarm = traffic_frame(self.rng, self.address, self.serial, self.alarm_share)
+        self.attempt = 0
+        self._send()
+
+    def _send(self) -> None:
+        assert self.transport is not None
+        if self.transport.is_closing():
+            return
+        self.started = time.perf_counter()
+        self.transport.write(self.data)
+        self.result.sent += 1
+        self.result.resent += self.attempt > 0
+        self.timer = self.loop.call_later(self.timeout, self._timed_out)
+
+    def _timed_out(self) -> None:
+        self.attempt += 1
+        if self.attempt < 4:
+            self._send()
+        else:
+            self._scheduled()
+
+    def data_received(self, data: bytes) -> None:
+        for event in self.reader.feed(data):
+            if not isinstance(event, Frame) or event.serial != self.serial or self.timer is None:
+                continue
+            self.timer.cancel()
+            self.timer = None
+            elapsed = (time.perf_counter() - self.started) * 1000
+            result = self.result
+            if event.command == Command.CONFIRM:
+                result.confirmed += 1
+                result.heartbeats += len(self.data) == HEARTBEAT_LENGTH
+                result.latencies_ms.append(elapsed)
+                if self.alarm:
+                    result.fire_alarms += 1
+                    result.alarm_latencies_ms.append(elapsed)
+            else:
+                result.denied += 1
+            self._scheduled()
+
+    def _scheduled(self) -> None:
+        """The next frame on the device's timetable (at once when it is already due)."""
+        if not self.interval:
+            self.loop.call_soon(self._send_next)
+            return
+        self.next_at += self.interval * self.rng.uniform(0.5, 1.5)
+        delay = self.next_at - time.monotonic()
+        if delay <= 0:
+            self.next_at = time.monotonic()
+            self._send_next()
+        else:
+            self.loop.call_later(delay, self._send_next)
 
 
 async def simulate(
@@ -171,30 +260,49 @@ async def simulate(
     burst_share: float = 0.0,
     timeout: float = 10.0,
     seed: int = 1,
+    first_device: int = 0,
 ) -> SimulationResult:
     """Run `devices` simulated UITDs for `seconds`, each sending about `rate` frames a second."""
+    loop = asyncio.get_running_loop()
     result = SimulationResult()
+    bursting = int(devices * burst_share)
+    futures: list[asyncio.Future[None]] = []
+    transports = []
     start = time.monotonic()
     deadline = start + seconds
-    bursting = int(devices * burst_share)
-    tasks = [
-        _device(
-            n,
-            host,
-            port,
-            rate=rate,
-            deadline=deadline,
-            alarm_share=alarm_share,
-            burst=n < bursting,
-            timeout=timeout,
-            result=result,
-            seed=seed,
-        )
-        for n in range(devices)
-    ]
-    outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+    for i in range(devices):
+        n = first_device + i
+        done: asyncio.Future[None] = loop.create_future()
+        futures.append(done)
+
+        def protocol(
+            n: int = n, done: asyncio.Future[None] = done, burst: bool = i < bursting
+        ) -> _Device:
+            return _Device(
+                n,
+                rate=rate,
+                deadline=deadline,
+                alarm_share=alarm_share,
+                burst=burst,
+                timeout=timeout,
+                result=result,
+                seed=seed,
+                done=done,
+            )
+
+        for attempt in range(5):  # a device retries a refused connection, as UITDs do
+            try:
+                transport, _ = await loop.create_connection(protocol, host, port)
+                transports.append(transport)
+                break
+            except OSError as exc:
+                if attempt == 4:
+                    done.set_exception(exc)
+                else:
+                    await asyncio.sleep(0.2 * (attempt + 1))
+    outcomes = await asyncio.gather(*futures, return_exceptions=True)
     result.seconds = time.monotonic() - start
-    failures = [o for o in outcomes if isinstance(o, Exception)]
+    failures = [o for o in outcomes if isinstance(o, BaseException)]
     if failures:
         raise RuntimeError(f"{len(failures)} simulated devices failed, e.g. {failures[0]!r}")
     return result

@@ -26,11 +26,16 @@ from .retention import check_setting, purge_old_records
 log = logging.getLogger("towerwatch.worker")
 
 
-def gb26875_server(listen: str | None = None) -> GB26875Server:
-    """The GB/T 26875.3 server configured from settings (`TOWERWATCH_GB26875_LISTEN`)."""
+def gb26875_server(listen: str | None = None, reuse_port: bool = False) -> GB26875Server:
+    """The GB/T 26875.3 server configured from settings (`TOWERWATCH_GB26875_LISTEN`).
+
+    ``reuse_port``: several worker processes share the port (SO_REUSEPORT; the kernel spreads
+    the devices' connections over them)."""
     host, _sep, port = (listen or settings.TOWERWATCH_GB26875_LISTEN).rpartition(":")
     return GB26875Server(
-        store_frames, Incoming, ServerConfig(host=host or "127.0.0.1", port=int(port))
+        store_frames,
+        Incoming,
+        ServerConfig(host=host or "127.0.0.1", port=int(port), reuse_port=reuse_port),
     )
 
 
@@ -69,8 +74,8 @@ def _run_job(job: Callable[[], object]) -> None:
 class Worker:
     """Everything `towerwatch worker` runs: the device listener, MQTT, periodic jobs."""
 
-    def __init__(self, listen: str | None = None) -> None:
-        self.server = gb26875_server(listen)
+    def __init__(self, listen: str | None = None, reuse_port: bool = False) -> None:
+        self.server = gb26875_server(listen, reuse_port)
         self.subscriber = mqtt_subscriber()
         self.tasks: list[asyncio.Task[None]] = []
 
@@ -107,8 +112,8 @@ class Worker:
         await self.server.stop()
 
 
-async def run_worker(listen: str | None = None) -> None:
-    worker = Worker(listen)
+async def run_worker(listen: str | None = None, reuse_port: bool = False) -> None:
+    worker = Worker(listen, reuse_port)
     await worker.start()
     try:
         await asyncio.Event().wait()

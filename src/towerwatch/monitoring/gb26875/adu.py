@@ -11,6 +11,10 @@ writer serve all types, so decode and encode cannot drift apart.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum, IntEnum
@@ -122,9 +126,18 @@ DEVICE_OPERATION_FLAGS = (  # Fig. 14: bit 5 is 查岗应答, the answer to a du
 )
 
 
+_FLAG_NAMES: dict[tuple[tuple[str, ...], int], tuple[str, ...]] = {}
+
+
 def flag_names(value: int, names: tuple[str, ...]) -> tuple[str, ...]:
-    """Names of the bits set in ``value``, lowest bit first."""
-    return tuple(name for bit, name in enumerate(names) if value >> bit & 1)
+    """Names of the bits set in ``value``, lowest bit first (memoised: words repeat)."""
+    key = (names, value)
+    found = _FLAG_NAMES.get(key)
+    if found is None:
+        found = tuple(name for bit, name in enumerate(names) if value >> bit & 1)
+        if len(_FLAG_NAMES) < 4096:
+            _FLAG_NAMES[key] = found
+    return found
 
 
 class AnalogType(NamedTuple):
@@ -195,9 +208,18 @@ class InfoObject:
     @classmethod
     def size(cls) -> int | None:
         """Bytes per object, or None for a variable-length layout (types 6 and 26)."""
-        if any(kind is Kind.TEXT for _, kind in cls.LAYOUT):
-            return None
-        return sum(_FIXED_SIZES[kind] for _, kind in cls.LAYOUT)
+        if cls in _SIZES:
+            return _SIZES[cls]
+        size = (
+            None
+            if any(kind is Kind.TEXT for _, kind in cls.LAYOUT)
+            else sum(_FIXED_SIZES[kind] for _, kind in cls.LAYOUT)
+        )
+        _SIZES[cls] = size
+        return size
+
+
+_SIZES: dict[type[InfoObject], int | None] = {}
 
 
 _SYSTEM = (("system_type", Kind.U8), ("system_address", Kind.U8))
@@ -524,6 +546,23 @@ def decode_adu(data: bytes, *, profile: Profile = DEFAULT_PROFILE) -> Adu | RawA
                 f"type {adu_type}: {count} object(s) of {size} bytes need {count * size} bytes,"
                 f" got {len(body)}"
             )
+    short = layout is _SHORT_COMPONENT_STATUS
+    plan = _plan(spec.object_class, short, profile.big_endian_status, profile.bcd_time)
+    if plan is not None:  # fixed layout, length checked above: one struct call per object
+        unpack, converters, names, positional = plan
+        object_class = spec.object_class
+        fast = []
+        for values in unpack.iter_unpack(body):
+            if converters:
+                values = list(values)  # type: ignore[assignment]
+                for index, convert in converters:
+                    values[index] = convert(values[index])  # type: ignore[index]
+            fast.append(
+                object_class(*values)
+                if positional
+                else _make_object(object_class, dict(zip(names, values, strict=True)))
+            )
+        return Adu(type=adu_type, objects=tuple(fast))
     objects = []
     position = 0
     for _ in range(count):
@@ -559,6 +598,45 @@ def encode_adu(adu: Adu | RawAdu, *, profile: Profile = DEFAULT_PROFILE) -> byte
         for name, kind in obj.LAYOUT:
             out += _write_field(kind, getattr(obj, name), name, profile)
     return bytes(out)
+
+
+_STRUCT_CODES = {
+    Kind.U8: "B",
+    Kind.STATUS16: "H",
+    Kind.I16: "h",
+    Kind.ADDRESS: "4s",
+    Kind.DESCRIPTION: f"{DESCRIPTION_LENGTH}s",
+    Kind.TIME: "6s",
+}
+
+
+@functools.cache
+def _plan(
+    object_class: type[InfoObject], short: bool, big_endian_status: bool, bcd_time: bool
+) -> (
+    tuple[struct.Struct, tuple[tuple[int, Callable[[Any], Any]], ...], tuple[str, ...], bool] | None
+):
+    """A compiled reader for a fixed layout (None for variable-length ones): the struct, the
+    fields that need converting after unpacking, the names, and whether they are positional.
+    ``short``: the type 2 layout without the description (富贝)."""
+    layout = _SHORT_COMPONENT_STATUS if short else object_class.LAYOUT
+    if any(kind is Kind.TEXT for _, kind in layout):
+        return None
+    codes = []
+    converters: list[tuple[int, Callable[[Any], Any]]] = []
+    for index, (_name, kind) in enumerate(layout):
+        if kind is Kind.STATUS16 and big_endian_status:
+            codes.append("2s")
+            converters.append((index, lambda raw: int.from_bytes(raw, "big")))
+            continue
+        codes.append(_STRUCT_CODES[kind])
+        if kind is Kind.DESCRIPTION:
+            converters.append((index, decode_text))
+        elif kind is Kind.TIME:
+            converters.append((index, functools.partial(TimeLabel.decode, bcd=bcd_time)))
+    names = tuple(name for name, _ in layout)
+    positional = names == tuple(f.name for f in dataclasses.fields(object_class))  # type: ignore[arg-type]
+    return struct.Struct("<" + "".join(codes)), tuple(converters), names, positional
 
 
 def _make_object(object_class: type[InfoObject], values: dict[str, Any]) -> InfoObject:

@@ -7,6 +7,7 @@ profile's zone (China local time by default), or None when a label names no vali
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any
 
 from towerwatch.monitoring.gb26875.adu import (
@@ -64,20 +65,27 @@ def object_to_dict(obj: InfoObject, *, profile: Profile = DEFAULT_PROFILE) -> di
     its ``unit`` and ``scaled_value`` (Table 6).
     """
     out: dict[str, Any] = {}
-    for field in dataclasses.fields(obj):  # type: ignore[arg-type]  # every object is a dataclass
-        value = getattr(obj, field.name)
+    flag_field = obj.FLAG_FIELD
+    analog = isinstance(obj, ComponentAnalog)
+    for name in _field_names(type(obj)):
+        value = getattr(obj, name)
         if isinstance(value, TimeLabel):
-            out[field.name] = time_to_json(value, profile)
+            out[name] = time_to_json(value, profile)
         elif isinstance(value, bytes):
-            out[field.name] = value.hex()
+            out[name] = value.hex()
         else:
-            out[field.name] = value
-        if field.name == obj.FLAG_FIELD:
+            out[name] = value
+        if name == flag_field:
             out["flags"] = list(obj.flags)
-        if isinstance(obj, ComponentAnalog) and field.name == "value":
-            out["unit"] = obj.unit
-            out["scaled_value"] = obj.scaled_value
+        if analog and name == "value":
+            out["unit"] = obj.unit  # type: ignore[attr-defined]
+            out["scaled_value"] = obj.scaled_value  # type: ignore[attr-defined]
     return out
+
+
+@functools.cache
+def _field_names(cls: type[InfoObject]) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
 
 
 def time_to_json(label: TimeLabel, profile: Profile = DEFAULT_PROFILE) -> str | None:

@@ -215,7 +215,14 @@ class TimeLabel:
             raise ValueError("a time label is 6 bytes")
         if bcd and all(byte >> 4 <= 9 and byte & 0x0F <= 9 for byte in data):
             return cls(*((byte >> 4) * 10 + (byte & 0x0F) for byte in data))
-        return cls(*data)
+        # Six bytes are six valid fields: skip the range checks of __post_init__.
+        label = object.__new__(cls)
+        for name, value in zip(_LABEL_FIELDS, data, strict=True):
+            object.__setattr__(label, name, value)
+        return label
+
+
+_LABEL_FIELDS = ("second", "minute", "hour", "day", "month", "year")
 
 
 def as_time_label(value: TimeLabel | datetime, profile: Profile = DEFAULT_PROFILE) -> TimeLabel:
@@ -339,15 +346,18 @@ def _complete_frame(raw: bytes, header: FrameHeader) -> Frame:
     length = header.adu_length
     if raw[-len(END) :] != END:
         raise BadEndError("a frame ends with ## (23 23)", header=header)
-    frame = Frame(
-        serial=header.serial,
-        command=header.command,
-        source=header.source,
-        destination=header.destination,
-        sent_at=header.sent_at,
-        adu=raw[HEADER_LENGTH : HEADER_LENGTH + length],
-        version=header.version,
-    )
+    # Every field read from the wire fits by construction: skip the checks of __post_init__.
+    frame = object.__new__(Frame)
+    for name, value in (
+        ("serial", header.serial),
+        ("command", header.command),
+        ("source", header.source),
+        ("destination", header.destination),
+        ("sent_at", header.sent_at),
+        ("adu", raw[HEADER_LENGTH : HEADER_LENGTH + length]),
+        ("version", header.version),
+    ):
+        object.__setattr__(frame, name, value)
     expected = checksum(memoryview(raw)[len(START) : HEADER_LENGTH + length])
     actual = raw[HEADER_LENGTH + length]
     if expected != actual:
@@ -425,7 +435,15 @@ class FrameReader:
 
     def feed(self, data: bytes) -> list[Frame | FrameError]:
         """Add bytes from the stream; return the frames and errors they complete."""
-        events: list[Frame | FrameError] = []
+        return [e[0] if isinstance(e, tuple) else e for e in self.feed_raw(data)]
+
+    def feed_raw(self, data: bytes) -> list[tuple[Frame, bytes] | FrameError]:
+        """As `feed`, with each frame's bytes as received (binary, even for ASCII hex)."""
+        events: list[tuple[Frame, bytes] | FrameError] = []
+        if len(data) <= self._max_frame and not self.profile.ascii_hex:
+            self._buffer += data
+            self._drain(events)
+            return events
         for offset in range(0, len(data), self._max_frame):
             chunk = data[offset : offset + self._max_frame]
             if self.profile.ascii_hex:
@@ -434,7 +452,7 @@ class FrameReader:
             self._drain(events)
         return events
 
-    def _drain(self, events: list[Frame | FrameError]) -> None:
+    def _drain(self, events: list[tuple[Frame, bytes] | FrameError]) -> None:
         buffer, unit = self._buffer, self._unit
         while True:
             start = buffer.find(self._start)
@@ -453,7 +471,8 @@ class FrameReader:
                 total = FRAME_OVERHEAD + header.adu_length
                 if len(buffer) < total * unit:
                     return
-                events.append(_complete_frame(self._units(total), header))
+                raw = self._units(total)
+                events.append((_complete_frame(raw, header), raw))
                 del buffer[: total * unit]
             except FrameError as error:
                 events.append(error)
@@ -464,8 +483,10 @@ class FrameReader:
         chunk = bytes(self._buffer[: count * self._unit])
         return _from_wire(chunk) if self.profile.ascii_hex else chunk
 
-    def _discard_garbage(self, events: list[Frame | FrameError]) -> None:
+    def _discard_garbage(self, events: list[tuple[Frame, bytes] | FrameError]) -> None:
         """Drop everything but a tail that may be the beginning of a start marker."""
+        if not self._buffer:
+            return
         keep = 0
         for size in range(len(self._start) - 1, 0, -1):
             if self._buffer.endswith(self._start[:size]):

@@ -1,66 +1,64 @@
 """The GB/T 26875.3 server: asyncio TCP, a confirm only after the data is committed.
 
-Per connection a `FrameReader` cuts frames by their length field. Uploads go to one writer
-task that stores them in batches (every `batch_interval` seconds or `max_batch` frames, fire
-alarms at once) through `store` in a single database thread, and only then writes each
-frame's 确认. Frames that cannot be valid get a 否认 (bad checksum, unknown command); an
-oversized length or a stream of garbage closes the connection. Idle connections time out.
+Each connection is an `asyncio.Protocol` (no coroutine per frame): its `FrameReader` cuts
+frames by their length field as bytes arrive. Uploads join one pending list; a writer task
+hands the list to `store` in a single database thread as soon as the previous commit is done
+(waiting at most `batch_interval` for company, never when a fire alarm is among them, never
+beyond `max_batch` frames), and only after `store` returns (committed) writes each frame's 确认.
+Frames that cannot be valid get a 否认 (bad checksum, unknown command); an oversized length or a
+stream of garbage closes the connection. Idle connections time out; a peer that does not read
+its answers is not read from either (per-connection memory stays bounded).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.db import close_old_connections, connections
-from django.utils import timezone
 
 from .adu import DataType
 from .frame import (
+    _CONTROL_UNIT,
     DEFAULT_PROFILE,
+    END,
+    START,
     ChecksumError,
     Command,
     Frame,
     FrameError,
+    FrameHeader,
+    FrameReader,
     GarbageError,
     OversizedFrameError,
     Profile,
-    confirm,
-    deny,
-    encode_frame,
+    TimeLabel,
 )
 
 log = logging.getLogger("towerwatch.gb26875")
 
 #: Commands a device may send us: uploads, answers to our requests, and its confirm/deny.
-ACCEPTED_COMMANDS = {Command.SEND, Command.CONFIRM, Command.RESPONSE, Command.DENY}
+ACCEPTED_COMMANDS = frozenset({Command.SEND, Command.CONFIRM, Command.RESPONSE, Command.DENY})
 #: Commands that the sender expects us to confirm.
-CONFIRMED_COMMANDS = {Command.SEND}
-
-
-@dataclass
-class _Pending:
-    item: object
-    writer: asyncio.StreamWriter
-    reply: bytes | None
-    urgent: bool
-    done: asyncio.Future[None] = field(
-        default_factory=lambda: asyncio.get_running_loop().create_future()
-    )
+CONFIRMED_COMMANDS = frozenset({Command.SEND})
 
 
 @dataclass
 class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 9026
-    batch_interval: float = 0.05
+    batch_interval: float = 0.01  # the longest a frame waits for company; 0 = at once
     max_batch: int = 2000
     idle_timeout: float = 300.0
     max_garbage: int = 4096
     profile: Profile = DEFAULT_PROFILE
+    reuse_port: bool = False
+    backlog: int = 4096  # thousands of UITDs reconnect at once after a centre restart
 
 
 class GB26875Server:
@@ -75,18 +73,36 @@ class GB26875Server:
         self.store = store
         self.make_item = make_item
         self.config = config or ServerConfig()
-        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gb26875-db")
         self._server: asyncio.base_events.Server | None = None
         self._writer_task: asyncio.Task[None] | None = None
+        self._sweeper_task: asyncio.Task[None] | None = None
         self.stats = {"frames": 0, "confirmed": 0, "denied": 0, "closed_bad_stream": 0}
         # The live connection of each device address (hex), for commands the centre sends.
-        self.connections: dict[str, asyncio.StreamWriter] = {}
+        self.connections: dict[str, asyncio.Transport] = {}
         self._serial = 0
+        # Uploads waiting for the writer: (item, connection, confirm bytes or None).
+        self._pending: list[tuple[object, _Connection, bytes | None]] = []
+        self._first_pending_at = 0.0
+        self._has_pending: asyncio.Event | None = None
+        self._flush_now: asyncio.Event | None = None
+        self._live: set[_Connection] = set()
+        self._label_second = -1
+        self._label = b""
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, self.config.host, self.config.port)
+        loop = asyncio.get_running_loop()
+        self._has_pending = asyncio.Event()
+        self._flush_now = asyncio.Event()
+        self._server = await loop.create_server(
+            lambda: _Connection(self),
+            self.config.host,
+            self.config.port,
+            reuse_port=self.config.reuse_port or None,
+            backlog=self.config.backlog,
+        )
         self._writer_task = asyncio.create_task(self._write_loop())
+        self._sweeper_task = asyncio.create_task(self._sweep_idle())
         log.info("GB/T 26875.3 listening on %s", self.address)
 
     @property
@@ -98,129 +114,198 @@ class GB26875Server:
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()
+        for conn in list(self._live):
+            conn.transport.close()
+        if self._server is not None:
             await self._server.wait_closed()
-        if self._writer_task is not None:
-            self._writer_task.cancel()
+        for task in (self._writer_task, self._sweeper_task):
+            if task is not None:
+                task.cancel()
         # The database thread's connection is closed in that thread (Django's are per thread).
         await asyncio.get_running_loop().run_in_executor(self._db, connections.close_all)
         self._db.shutdown(wait=True)
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        from .frame import FrameReader
-
-        frames = FrameReader(self.config.profile)
-        garbage = 0
-        try:
-            while True:
-                data = await asyncio.wait_for(reader.read(65536), self.config.idle_timeout)
-                if not data:
-                    return
-                for event in frames.feed(data):
-                    if isinstance(event, Frame):
-                        garbage = 0
-                        await self._frame(event, writer)
-                    elif isinstance(event, GarbageError):
-                        garbage += event.skipped
-                        if garbage > self.config.max_garbage:
-                            self.stats["closed_bad_stream"] += 1
-                            return
-                    elif not self._answer_error(event, writer):
-                        self.stats["closed_bad_stream"] += 1
-                        return
-        except (TimeoutError, ConnectionError):
-            return
-        finally:
-            for address in [a for a, w in self.connections.items() if w is writer]:
-                del self.connections[address]
-            writer.close()
 
     def send(self, address: str, build: Callable[[int], bytes]) -> int | None:
         """Send a centre-initiated frame to a connected device; its serial, or None if offline.
 
         ``build(serial)`` returns the frame's bytes; the centre numbers its own frames (§6.6).
         """
-        writer = self.connections.get(address)
-        if writer is None or writer.is_closing():
+        transport = self.connections.get(address)
+        if transport is None or transport.is_closing():
             return None
         self._serial = (self._serial + 1) & 0xFFFF
-        writer.write(build(self._serial))
+        transport.write(build(self._serial))
         return self._serial
 
-    async def _frame(self, frame: Frame, writer: asyncio.StreamWriter) -> None:
+    # -- per frame (event loop thread) ---------------------------------------------------------
+
+    def _time_label(self, now: float) -> bytes:
+        """The centre's time label for this second, encoded per profile (cached a second)."""
+        second = int(now)
+        if second != self._label_second:
+            moment = datetime.fromtimestamp(second, UTC)
+            profile = self.config.profile
+            label = TimeLabel.from_datetime(moment, profile.time_zone)
+            self._label = label.encode(bcd=profile.bcd_time)
+            self._label_second = second
+        return self._label
+
+    def _frame(self, frame: Frame, raw: bytes, conn: _Connection) -> None:
         self.stats["frames"] += 1
-        self.connections[frame.source.hex()] = writer
-        now = timezone.now()
+        if frame.source != conn.source:
+            conn.source = frame.source
+            self.connections[frame.source.hex()] = conn.transport
+        profile = self.config.profile
+        now = time.time()
         if frame.command not in ACCEPTED_COMMANDS:
             self.stats["denied"] += 1
-            writer.write(
-                encode_frame(
-                    deny(frame, sent_at=now, profile=self.config.profile),
-                    profile=self.config.profile,
-                )
-            )
+            conn.transport.write(self._answer(frame, Command.DENY, now))
             return
-        raw = encode_frame(frame, profile=self.config.profile)
-        reply = None
-        if frame.command in CONFIRMED_COMMANDS:
-            reply = encode_frame(
-                confirm(frame, sent_at=now, profile=self.config.profile),
-                profile=self.config.profile,
-            )
-        urgent = (
-            bool(frame.adu)
-            and frame.adu[0] in (DataType.SYSTEM_STATUS, DataType.COMPONENT_STATUS)
-            and _has_alarm(frame)
+        reply = (
+            self._answer(frame, Command.CONFIRM, now)
+            if frame.command in CONFIRMED_COMMANDS
+            else None
         )
-        pending = _Pending(
-            self.make_item(frame=frame, raw=raw, received_at=now, profile=self.config.profile),
-            writer,
-            reply,
-            urgent,
+        if profile.ascii_hex:
+            raw = raw.hex().upper().encode("ascii")
+        item = self.make_item(
+            frame=frame, raw=raw, received_at=datetime.fromtimestamp(now, UTC), profile=profile
         )
-        await self._queue.put(pending)
+        pending = self._pending
+        if not pending:
+            self._first_pending_at = time.monotonic()
+            assert self._has_pending is not None
+            self._has_pending.set()
+        pending.append((item, conn, reply))
+        assert self._flush_now is not None
+        if len(pending) >= self.config.max_batch or (
+            frame.adu and is_fire_alarm(frame.adu, profile)
+        ):
+            self._flush_now.set()
 
-    def _answer_error(self, error: FrameError, writer: asyncio.StreamWriter) -> bool:
+    def _answer(self, to: Frame | FrameHeader, command: int, now: float) -> bytes:
+        """确认/否认 bytes for ``to``: its serial, swapped addresses, the centre's time (§6.2)."""
+        profile = self.config.profile
+        body = _CONTROL_UNIT.pack(
+            to.serial,
+            profile.version[0],
+            profile.version[1],
+            self._time_label(now),
+            to.destination,
+            to.source,
+            0,
+            command,
+        )
+        wire = START + body + bytes((sum(body) & 0xFF,)) + END
+        return wire.hex().upper().encode("ascii") if profile.ascii_hex else wire
+
+    def _error(self, error: FrameError, conn: _Connection) -> bool:
         """Answer a bad frame; False closes the connection."""
         if isinstance(error, OversizedFrameError):
             return False
         if isinstance(error, ChecksumError) and error.header is not None:
             self.stats["denied"] += 1
-            writer.write(
-                encode_frame(
-                    deny(error.header, sent_at=timezone.now(), profile=self.config.profile),
-                    profile=self.config.profile,
-                )
-            )
+            conn.transport.write(self._answer(error.header, Command.DENY, time.time()))
         return True
+
+    # -- the writer ------------------------------------------------------------------------
 
     async def _write_loop(self) -> None:
         loop = asyncio.get_running_loop()
+        has_pending, flush_now = self._has_pending, self._flush_now
+        assert has_pending is not None and flush_now is not None
+        config = self.config
         while True:
-            first = await self._queue.get()
-            batch = [first]
-            deadline = loop.time() + self.config.batch_interval
-            while len(batch) < self.config.max_batch and not any(p.urgent for p in batch):
-                timeout = deadline - loop.time()
-                if timeout <= 0:
-                    break
+            await has_pending.wait()
+            wait = self._first_pending_at + config.batch_interval - time.monotonic()
+            if wait > 0 and not flush_now.is_set():
                 try:
-                    batch.append(await asyncio.wait_for(self._queue.get(), timeout))
+                    await asyncio.wait_for(flush_now.wait(), wait)
                 except TimeoutError:
-                    break
-            while not self._queue.empty() and len(batch) < self.config.max_batch:
-                batch.append(self._queue.get_nowait())
+                    pass
+            batch = self._pending[: config.max_batch]
+            del self._pending[: config.max_batch]
+            flush_now.clear()
+            if self._pending:
+                self._first_pending_at = time.monotonic()
+                if len(self._pending) >= config.max_batch:
+                    flush_now.set()
+            else:
+                has_pending.clear()
             try:
-                await loop.run_in_executor(self._db, _store, self.store, [p.item for p in batch])
+                await loop.run_in_executor(self._db, _store, self.store, [p[0] for p in batch])
             except Exception:
                 # Nothing was committed: no confirm; the devices resend (GB/T 26875.3 §6.5).
                 log.exception("storing %d frames failed; not confirmed", len(batch))
-                for p in batch:
-                    p.writer.close()
+                for _item, conn, _reply in batch:
+                    conn.transport.close()
                 continue
-            for p in batch:
-                if p.reply is not None and not p.writer.is_closing():
-                    p.writer.write(p.reply)
-                    self.stats["confirmed"] += 1
+            confirmed = 0
+            for _item, conn, reply in batch:
+                if reply is not None and not conn.transport.is_closing():
+                    conn.transport.write(reply)
+                    confirmed += 1
+            self.stats["confirmed"] += confirmed
+
+    async def _sweep_idle(self) -> None:
+        """Close connections silent longer than `idle_timeout` (checked a few times per period)."""
+        period = max(0.05, min(5.0, self.config.idle_timeout / 4))
+        while True:
+            await asyncio.sleep(period)
+            limit = time.monotonic() - self.config.idle_timeout
+            for conn in [c for c in self._live if c.last_active < limit]:
+                conn.transport.close()
+
+
+class _Connection(asyncio.Protocol):
+    """One device connection: frames in as bytes arrive, answers out."""
+
+    def __init__(self, server: GB26875Server) -> None:
+        self.server = server
+        self.reader = FrameReader(server.config.profile)
+        self.garbage = 0
+        self.source = b""
+        self.last_active = time.monotonic()
+        self.transport: asyncio.Transport
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.server._live.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.server._live.discard(self)
+        if self.source:
+            address = self.source.hex()
+            if self.server.connections.get(address) is self.transport:
+                del self.server.connections[address]
+
+    def pause_writing(self) -> None:
+        # The peer does not read its answers: stop reading its frames until it does.
+        self.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        self.transport.resume_reading()
+
+    def data_received(self, data: bytes) -> None:
+        self.last_active = time.monotonic()
+        server = self.server
+        for event in self.reader.feed_raw(data):
+            if isinstance(event, tuple):
+                self.garbage = 0
+                server._frame(event[0], event[1], self)
+            elif isinstance(event, GarbageError):
+                self.garbage += event.skipped
+                if self.garbage > server.config.max_garbage:
+                    server.stats["closed_bad_stream"] += 1
+                    self.transport.close()
+                    return
+            elif not server._error(event, self):
+                server.stats["closed_bad_stream"] += 1
+                self.transport.close()
+                return
+            if self.transport.is_closing():
+                return
 
 
 def _store(store: Callable[[Sequence[object]], None], items: list[object]) -> None:
@@ -228,14 +313,29 @@ def _store(store: Callable[[Sequence[object]], None], items: list[object]) -> No
     store(items)
 
 
-def _has_alarm(frame: Frame) -> bool:
-    from .adu import ComponentStatus, SystemStatus, decode_adu
+#: Bytes per information object of the status types, and where the status word starts.
+_STATUS_LAYOUT: dict[int, tuple[tuple[int, ...], int, int]] = {
+    DataType.SYSTEM_STATUS: ((10,), 2, 2),
+    DataType.COMPONENT_STATUS: ((46, 15), 7, 2),  # 15: 富贝 objects without the description
+    DataType.DEVICE_STATUS: ((7,), 0, 1),
+}
+_FIRE_ALARM_BIT = 1 << 1  # bit 1 of Figs. 6, 7 and 13
 
-    try:
-        adu = decode_adu(frame.adu)
-    except Exception:
+
+def is_fire_alarm(adu: bytes, profile: Profile = DEFAULT_PROFILE) -> bool:
+    """Whether an upload reports a fire alarm (status bit 1), read from the bytes, not decoded.
+
+    Status bit 0 ("normal") is ignored: real fire alarms arrive with it clear (doc §5.1 item 5).
+    """
+    layout = _STATUS_LAYOUT.get(adu[0]) if len(adu) >= 2 else None
+    if layout is None:
         return False
-    objects = getattr(adu, "objects", ())
-    return any(
-        isinstance(o, (SystemStatus, ComponentStatus)) and "fire_alarm" in o.flags for o in objects
-    )
+    sizes, offset, width = layout
+    count, body = adu[1], len(adu) - 2
+    if not count:
+        return False
+    for size in sizes:
+        if body == count * size:
+            low = 2 + offset + (1 if width == 2 and profile.big_endian_status else 0)
+            return any(adu[low + i * size] & _FIRE_ALARM_BIT for i in range(count))
+    return False

@@ -15,6 +15,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--gb26875", help="host:port to listen on (default from settings)")
+        parser.add_argument(
+            "--reuse-port",
+            action="store_true",
+            help="share the GB/T 26875.3 port with other worker processes (SO_REUSEPORT)",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        asyncio.run(run_worker(opts["gb26875"]))
+        asyncio.run(run_worker(opts["gb26875"], opts["reuse_port"]))
