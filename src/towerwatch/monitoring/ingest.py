@@ -12,6 +12,8 @@ signals that can change a case (fire alarm, fault, …, restore) reach case eval
 
 from __future__ import annotations
 
+import binascii
+import dataclasses
 import hashlib
 import json
 import threading
@@ -27,7 +29,15 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .choices import AUTO_RESOLVED_KINDS, CASE_KINDS, CaseState, DeviceKind, EventKind
+from . import stream
+from .choices import (
+    AUTO_RESOLVED_KINDS,
+    CASE_KINDS,
+    CaseState,
+    DeviceKind,
+    DeviceProfile,
+    EventKind,
+)
 from .duty import record_answers
 from .fastsql import RawTable, Sql
 from .gb26875 import Adu, Frame, RawAdu, decode_adu, frame_to_dict
@@ -41,7 +51,7 @@ from .gb26875.adu import (
     SystemOperation,
     SystemStatus,
 )
-from .gb26875.frame import DEFAULT_PROFILE, Profile
+from .gb26875.frame import DEFAULT_PROFILE, START, Profile, TimeLabel
 from .jobs import resolve_offline
 from .models import AlarmCase, AlarmFlip, Device, Event, ReceivedFrame
 
@@ -92,6 +102,50 @@ class Incoming:
         except Exception as exc:  # kept raw in the frame row; no signal to derive
             return exc
 
+    def for_device(self, name: str) -> Incoming:
+        """This frame read with the profile its device is registered with (`DeviceProfile`).
+
+        The device's profile decides how time labels (BCD or binary) and 16-bit status words
+        (byte order) are read; the framing (binary or ASCII hex) stays the connection's. The
+        frame's own time label is read again from the wire bytes. ``self`` when nothing differs.
+        """
+        profile = _device_profile(self.profile, name)
+        if profile is self.profile:
+            return self
+        frame = self.frame
+        if profile.bcd_time != self.profile.bcd_time:
+            label = TimeLabel.decode(_wire_time_label(self.raw), bcd=profile.bcd_time)
+            frame = dataclasses.replace(frame, sent_at=label)
+        return dataclasses.replace(self, frame=frame, profile=profile)
+
+
+_DERIVED: dict[tuple[Profile, str], Profile] = {}
+
+
+def _device_profile(base: Profile, name: str) -> Profile:
+    """``base`` (the server's) with the time-label and status-word options of profile ``name``."""
+    key = (base, name)
+    derived = _DERIVED.get(key)
+    if derived is None:
+        bcd = name == DeviceProfile.BCD_TIME
+        big_endian = name == DeviceProfile.BIG_ENDIAN_STATUS
+        if (base.bcd_time, base.big_endian_status) == (bcd, big_endian):
+            derived = base
+        else:
+            derived = dataclasses.replace(
+                base, name=str(name), bcd_time=bcd, big_endian_status=big_endian
+            )
+        if len(_DERIVED) < 64:
+            _DERIVED[key] = derived
+    return derived
+
+
+def _wire_time_label(raw: bytes) -> bytes:
+    """Bytes 7–12 of a stored frame: binary, or ASCII hex (its characters 13–24)."""
+    if raw[:2] == START:
+        return raw[6:12]
+    return binascii.a2b_hex(raw[12:24])
+
 
 class Signal(NamedTuple):
     """What case evaluation needs of one stored event."""
@@ -113,17 +167,18 @@ def fingerprint(raw: bytes) -> str:
 
 
 class _DeviceCache:
-    """address → (device id, building id, loaded at), for UITDs.
+    """address → (device id, building id, protocol profile, loaded at), for UITDs.
 
     Safe against changes made elsewhere: entries older than `DEVICE_CACHE_TTL` are read again;
     unbound devices are read again in every batch, under a row lock on PostgreSQL, so a device
     bound meanwhile never gets events without its building (binding backfills only what was
-    committed before it); a save or delete in this process drops the entry; and a batch that
+    committed before it); a save or delete in this process drops the entry (so a profile
+    changed on the device page applies from the next batch); and a batch that
     fails on a foreign key (a device deleted meanwhile) is retried with an empty cache.
     """
 
     def __init__(self) -> None:
-        self.entries: dict[str, tuple[int, int | None, float]] = {}
+        self.entries: dict[str, tuple[int, int | None, str, float]] = {}
         self.lock = threading.Lock()
 
     def clear(self) -> None:
@@ -134,17 +189,19 @@ class _DeviceCache:
         with self.lock:
             self.entries.pop(address, None)
 
-    def resolve(self, sql: Sql, addresses: set[str], seen: datetime) -> dict[str, tuple[int, Any]]:
+    def resolve(
+        self, sql: Sql, addresses: set[str], seen: datetime
+    ) -> dict[str, tuple[int, Any, str]]:
         now = time.monotonic()
         entries = self.entries
-        found: dict[str, tuple[int, Any]] = {}
+        found: dict[str, tuple[int, Any, str]] = {}
         stale: list[str] = []
         for address in addresses:
             entry = entries.get(address)
-            if entry is None or entry[1] is None or now - entry[2] > DEVICE_CACHE_TTL:
+            if entry is None or entry[1] is None or now - entry[3] > DEVICE_CACHE_TTL:
                 stale.append(address)
             else:
-                found[address] = (entry[0], entry[1])
+                found[address] = entry[:3]
         if stale:
             rows = _read_devices(sql, stale)
             missing = [a for a in stale if a not in rows]
@@ -157,21 +214,21 @@ class _DeviceCache:
                 )
                 rows.update(_read_devices(sql, missing))
             with self.lock:
-                for address, (pk, building) in rows.items():
-                    entries[address] = (pk, building, now)
+                for address, (pk, building, profile) in rows.items():
+                    entries[address] = (pk, building, profile, now)
             found.update(rows)
         return found
 
 
-def _read_devices(sql: Sql, addresses: list[str]) -> dict[str, tuple[int, Any]]:
+def _read_devices(sql: Sql, addresses: list[str]) -> dict[str, tuple[int, Any, str]]:
     table = Device._meta.db_table
-    out: dict[str, tuple[int, Any]] = {}
+    out: dict[str, tuple[int, Any, str]] = {}
     condition, param = sql.any_of("address", addresses, "varchar")
     rows = sql.execute(
-        f'SELECT address, id, building_id FROM "{table}" WHERE kind = %s AND {condition}',
+        f'SELECT address, id, building_id, profile FROM "{table}" WHERE kind = %s AND {condition}',
         [DeviceKind.UITD, param],
     )
-    unbound = [pk for _a, pk, building in rows if building is None]
+    unbound = [pk for _a, pk, building, _p in rows if building is None]
     if unbound and sql.postgres:
         # Lock unbound rows: a concurrent bind waits for this batch, then backfills its rows.
         condition, param = sql.any_of("id", unbound)
@@ -180,9 +237,9 @@ def _read_devices(sql: Sql, addresses: list[str]) -> dict[str, tuple[int, Any]]:
                 f'SELECT id, building_id FROM "{table}" WHERE {condition} FOR UPDATE', [param]
             )
         )
-        rows = [(a, pk, bound_now.get(pk, b)) for a, pk, b in rows]
-    for address, pk, building in rows:
-        out[address] = (pk, building)
+        rows = [(a, pk, bound_now.get(pk, b), p) for a, pk, b, p in rows]
+    for address, pk, building, profile in rows:
+        out[address] = (pk, building, profile)
     return out
 
 
@@ -294,7 +351,7 @@ def _store(sql: Sql, batch: Sequence[Incoming]) -> None:
     received = [item.received_at for item in batch]
     first_seen, last_seen = min(received), max(received)
     devices = DEVICES.resolve(sql, {item.address for item in batch}, first_seen)
-    device_ids = sorted({pk for pk, _b in devices.values()})
+    device_ids = sorted({pk for pk, _b, _p in devices.values()})
     # last_seen first: the row count also proves every cached device still exists.
     table = Device._meta.db_table
     condition, param = sql.any_of("id", device_ids)
@@ -311,11 +368,14 @@ def _store(sql: Sql, batch: Sequence[Incoming]) -> None:
     for item in batch:
         if item.is_heartbeat:
             continue
-        pk, building = devices[item.address]
+        pk, building, profile = devices[item.address]
         fp = fingerprint(item.raw)
         if (pk, fp) in in_batch:
             continue
         in_batch.add((pk, fp))
+        if profile != DeviceProfile.STANDARD or item.profile is not DEFAULT_PROFILE:
+            # Before `adu` is first read: decoded once, with the device's profile.
+            item = item.for_device(profile)
         candidates.append((item, pk, building, fp))
     if candidates:
         stored = set(
@@ -601,6 +661,10 @@ def evaluate_cases(sql: Sql, signals: Sequence[Signal], now: datetime) -> None:
         for c in closing
     ]
     sql.insert(FLIPS, flips)
+    if flips:
+        # The consoles of this process at once, once committed (SQLite polls otherwise; on
+        # PostgreSQL the timeline trigger's NOTIFY reaches every process anyway).
+        transaction.on_commit(stream.publish)
 
 
 def _as_datetime(value: Any) -> datetime | None:

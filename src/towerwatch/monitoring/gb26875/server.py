@@ -8,11 +8,17 @@ beyond `max_batch` frames), and only after `store` returns (committed) writes ea
 Frames that cannot be valid get a 否认 (bad checksum, unknown command); an oversized length or a
 stream of garbage closes the connection. Idle connections time out; a peer that does not read
 its answers is not read from either (per-connection memory stays bounded).
+
+The framing is chosen per connection from its first bytes: binary frames start with ``@@``,
+ASCII-hex ones (some DTUs, doc §5.1 item 13) with the text ``4040``; answers go back in the
+same framing. How the ADU is read (time labels, status byte order) is the device's profile,
+applied by the store (`ingest.Incoming.for_device`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -25,6 +31,7 @@ from django.db import close_old_connections, connections
 from .adu import DataType
 from .frame import (
     _CONTROL_UNIT,
+    _HEX_WHITESPACE,
     DEFAULT_PROFILE,
     END,
     START,
@@ -89,6 +96,12 @@ class GB26875Server:
         self._live: set[_Connection] = set()
         self._label_second = -1
         self._label = b""
+        # The two framings a connection may turn out to use (`_Connection.data_received`).
+        profile = self.config.profile
+        self.framings = {
+            False: dataclasses.replace(profile, ascii_hex=False),
+            True: dataclasses.replace(profile, ascii_hex=True),
+        }
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -128,13 +141,18 @@ class GB26875Server:
     def send(self, address: str, build: Callable[[int], bytes]) -> int | None:
         """Send a centre-initiated frame to a connected device; its serial, or None if offline.
 
-        ``build(serial)`` returns the frame's bytes; the centre numbers its own frames (§6.6).
+        ``build(serial)`` returns the frame's binary bytes (sent as ASCII hex to a device that
+        uses that framing); the centre numbers its own frames (§6.6).
         """
         transport = self.connections.get(address)
         if transport is None or transport.is_closing():
             return None
         self._serial = (self._serial + 1) & 0xFFFF
-        transport.write(build(self._serial))
+        wire = build(self._serial)
+        conn = transport.get_protocol()
+        if isinstance(conn, _Connection) and conn.profile.ascii_hex:
+            wire = wire.hex().upper().encode("ascii")  # the framing the device itself uses
+        transport.write(wire)
         return self._serial
 
     # -- per frame (event loop thread) ---------------------------------------------------------
@@ -155,14 +173,14 @@ class GB26875Server:
         if frame.source != conn.source:
             conn.source = frame.source
             self.connections[frame.source.hex()] = conn.transport
-        profile = self.config.profile
+        profile = conn.profile
         now = time.time()
         if frame.command not in ACCEPTED_COMMANDS:
             self.stats["denied"] += 1
-            conn.transport.write(self._answer(frame, Command.DENY, now))
+            conn.transport.write(self._answer(frame, Command.DENY, now, profile))
             return
         reply = (
-            self._answer(frame, Command.CONFIRM, now)
+            self._answer(frame, Command.CONFIRM, now, profile)
             if frame.command in CONFIRMED_COMMANDS
             else None
         )
@@ -178,14 +196,15 @@ class GB26875Server:
             self._has_pending.set()
         pending.append((item, conn, reply))
         assert self._flush_now is not None
-        if len(pending) >= self.config.max_batch or (
-            frame.adu and is_fire_alarm(frame.adu, profile)
-        ):
+        # The device's profile is not known here: a fire alarm in either byte order flushes.
+        if len(pending) >= self.config.max_batch or (frame.adu and may_be_fire_alarm(frame.adu)):
             self._flush_now.set()
 
-    def _answer(self, to: Frame | FrameHeader, command: int, now: float) -> bytes:
+    def _answer(
+        self, to: Frame | FrameHeader, command: int, now: float, profile: Profile | None = None
+    ) -> bytes:
         """确认/否认 bytes for ``to``: its serial, swapped addresses, the centre's time (§6.2)."""
-        profile = self.config.profile
+        profile = profile or self.config.profile
         body = _CONTROL_UNIT.pack(
             to.serial,
             profile.version[0],
@@ -205,7 +224,9 @@ class GB26875Server:
             return False
         if isinstance(error, ChecksumError) and error.header is not None:
             self.stats["denied"] += 1
-            conn.transport.write(self._answer(error.header, Command.DENY, time.time()))
+            conn.transport.write(
+                self._answer(error.header, Command.DENY, time.time(), conn.profile)
+            )
         return True
 
     # -- the writer ------------------------------------------------------------------------
@@ -262,7 +283,10 @@ class _Connection(asyncio.Protocol):
 
     def __init__(self, server: GB26875Server) -> None:
         self.server = server
-        self.reader = FrameReader(server.config.profile)
+        self.profile = server.config.profile
+        # Chosen from the first bytes (`_choose_framing`); until then they wait in `head`.
+        self.reader: FrameReader | None = None
+        self.head = b""
         self.garbage = 0
         self.source = b""
         self.last_active = time.monotonic()
@@ -290,7 +314,13 @@ class _Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.last_active = time.monotonic()
         server = self.server
-        for event in self.reader.feed_raw(data):
+        reader = self.reader
+        if reader is None:
+            reader = self._choose_framing(data)
+            if reader is None:
+                return
+            data, self.head = self.head, b""
+        for event in reader.feed_raw(data):
             if isinstance(event, tuple):
                 self.garbage = 0
                 server._frame(event[0], event[1], self)
@@ -306,6 +336,19 @@ class _Connection(asyncio.Protocol):
                 return
             if self.transport.is_closing():
                 return
+
+    def _choose_framing(self, data: bytes) -> FrameReader | None:
+        """Binary unless the first four non-blank bytes are the text ``4040`` (ASCII hex)."""
+        self.head += data
+        text = self.head.lstrip(_HEX_WHITESPACE)
+        if len(text) < 4 and START[:1] not in text:
+            if len(self.head) > self.server.config.max_garbage:
+                self.server.stats["closed_bad_stream"] += 1
+                self.transport.close()
+            return None
+        self.profile = self.server.framings[text[:4] == b"4040"]
+        self.reader = FrameReader(self.profile)
+        return self.reader
 
 
 def _store(store: Callable[[Sequence[object]], None], items: list[object]) -> None:
@@ -327,6 +370,20 @@ def is_fire_alarm(adu: bytes, profile: Profile = DEFAULT_PROFILE) -> bool:
 
     Status bit 0 ("normal") is ignored: real fire alarms arrive with it clear (doc §5.1 item 5).
     """
+    return _fire_alarm_bit(adu, 1 if profile.big_endian_status else 0, 1)
+
+
+def may_be_fire_alarm(adu: bytes) -> bool:
+    """`is_fire_alarm` under either status byte order (the server does not know the device's).
+
+    A standard upload with bit 9 set (a system's backup power fault) is flushed early too;
+    that costs a smaller batch, never a late alarm.
+    """
+    return _fire_alarm_bit(adu, 0, 2)
+
+
+def _fire_alarm_bit(adu: bytes, first: int, span: int) -> bool:
+    """Bit 1 of any of ``span`` status bytes from byte ``first`` of each 16-bit status word."""
     layout = _STATUS_LAYOUT.get(adu[0]) if len(adu) >= 2 else None
     if layout is None:
         return False
@@ -336,6 +393,10 @@ def is_fire_alarm(adu: bytes, profile: Profile = DEFAULT_PROFILE) -> bool:
         return False
     for size in sizes:
         if body == count * size:
-            low = 2 + offset + (1 if width == 2 and profile.big_endian_status else 0)
-            return any(adu[low + i * size] & _FIRE_ALARM_BIT for i in range(count))
+            if width == 1:
+                first, span = 0, 1
+            low = 2 + offset + first
+            return any(
+                adu[low + i * size + j] & _FIRE_ALARM_BIT for i in range(count) for j in range(span)
+            )
     return False
