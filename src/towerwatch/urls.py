@@ -9,6 +9,7 @@ urlpatterns = [
     path("b/", include("towerwatch.buildings.public_urls")),
     path("org/", include("towerwatch.organizations.urls")),
     path("monitoring/", include("towerwatch.monitoring.urls")),
+    path("hazards/", include("towerwatch.hazards.urls")),
     path("notifications/", include("towerwatch.notifications.urls")),
     path("api/", include("towerwatch.core.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
