@@ -62,6 +62,8 @@ class StepKind(models.TextChoices):
     REFERRAL = "referral", _("referral")
     COMMENT = "comment", _("comment")
     EVIDENCE = "evidence", _("evidence")
+    ASSESSMENT = "assessment", _("major hazard assessment")
+    ENFORCEMENT = "enforcement", _("enforcement")
 
 
 class PhotoStage(models.TextChoices):

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,9 +22,27 @@ from ..choices import (
     StepKind,
 )
 
+if TYPE_CHECKING:
+    from towerwatch.accounts.scope import Scope
+
 
 class HazardQuerySet(ScopedQuerySet):
     scope_path = "building"
+
+    def restrict(self, scope: Scope) -> HazardQuerySet:
+        """Hazards in the scope's buildings; a department also sees every hazard referred to it."""
+        from towerwatch.organizations.choices import OrganizationKind
+
+        q = Q(building__in=scope.buildings())
+        if scope.kind == OrganizationKind.DEPARTMENT and scope.organization_id:
+            from .referral import Referral
+
+            q |= Q(
+                pk__in=Referral.objects.filter(department_id=scope.organization_id).values(
+                    "hazard_id"
+                )
+            )
+        return self.filter(q)
 
     def open(self) -> HazardQuerySet:
         return self.filter(state__in=OPEN_STATES)
@@ -117,6 +136,12 @@ class Hazard(ChangeLoggedModel):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation steps taken"), default=0)
     reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
+    reinspect_by = models.DateField(
+        _("re-inspect by"),
+        null=True,
+        blank=True,
+        help_text=_("Set when rectification is submitted; the acceptance is the re-inspection."),
+    )
 
     objects = HazardQuerySet.as_manager()
 
