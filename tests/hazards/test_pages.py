@@ -69,7 +69,9 @@ def test_filters(world, hazards, login):
     assert q(source="supervision") == {h["school"].code, h["major_b1"].code}
     assert q(unit=world.orgs["other_property"].pk) == {h["ebike_b1"].code, h["major_b1"].code}
     today = timezone.localdate()
-    assert q(found_from=str(today - dt.timedelta(days=10)), found_to=str(today - dt.timedelta(days=5))) == {
+    assert q(
+        found_from=str(today - dt.timedelta(days=10)), found_to=str(today - dt.timedelta(days=5))
+    ) == {
         h["exit_a1"].code,
         h["major_b1"].code,
     }
@@ -207,7 +209,9 @@ def test_building_suggestions_are_scoped(world, login):
     assert world.buildings["res_a1"].code not in other
 
 
-def test_list_query_count_does_not_grow_with_rows(world, hazards, login, django_assert_max_num_queries):
+def test_list_query_count_does_not_grow_with_rows(
+    world, hazards, login, django_assert_max_num_queries
+):
     client = login("detachment")
     with django_assert_max_num_queries(12):
         client.get(reverse("hazards:hazard_list"))

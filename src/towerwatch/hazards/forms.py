@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from towerwatch.buildings.models import Building
 from towerwatch.core.forms import ScopedFormMixin
+from towerwatch.core.widgets import organization_picker
+from towerwatch.organizations.choices import OrganizationKind
+from towerwatch.organizations.models import Organization
 
 from .choices import HazardCategory, HazardSource, Severity
 
@@ -110,10 +113,21 @@ class HazardForm(ScopedFormMixin, forms.Form):
 
 class TransitionForm(ScopedFormMixin, forms.Form):
     new_state = forms.CharField(widget=forms.HiddenInput)
+    assignee = forms.ModelChoiceField(
+        label=_("Unit that must rectify"),
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=organization_picker(),
+        help_text=_("Left empty, the unit named by the building's responsibility chain."),
+    )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     photos = MultipleFileField(label=_("Evidence photos"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = Organization.objects.visible_to(self.user)
 
 
 class DeadlineForm(ScopedFormMixin, forms.Form):
@@ -123,3 +137,23 @@ class DeadlineForm(ScopedFormMixin, forms.Form):
 
 class CommentForm(ScopedFormMixin, forms.Form):
     note = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReferForm(ScopedFormMixin, forms.Form):
+    departments = forms.ModelMultipleChoiceField(
+        label=_("Departments"),
+        queryset=Organization.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(label=_("Referral note"), widget=forms.Textarea(attrs={"rows": 2}))
+    reply_by = forms.DateField(label=_("Reply by"), widget=DateInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = Organization.objects.visible_to(self.user).filter(
+            kind=OrganizationKind.DEPARTMENT
+        )
+
+
+class AnswerForm(ScopedFormMixin, forms.Form):
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 2}))

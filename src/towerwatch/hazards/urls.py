@@ -20,5 +20,7 @@ urlpatterns = [
     path("<int:pk>/transition/", views.hazard_transition, name="hazard_transition"),
     path("<int:pk>/deadline/", views.hazard_deadline, name="hazard_deadline"),
     path("<int:pk>/comment/", views.hazard_comment, name="hazard_comment"),
+    path("<int:pk>/refer/", views.hazard_refer, name="hazard_refer"),
+    path("referrals/<int:pk>/answer/", views.referral_answer, name="referral_answer"),
     path("<int:pk>/<str:kind>.pdf", views.hazard_document, name="hazard_document"),
 ]

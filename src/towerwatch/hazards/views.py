@@ -30,13 +30,20 @@ from towerwatch.core.views import _attach_errors as attach_errors
 from towerwatch.core.widgets import suggest_query
 from towerwatch.rules.ruleset import MissingRule, RuleSet
 
-from . import actions, documents
+from . import actions, documents, workflow
 from .choices import HazardState, PhotoStage
 from .deadlines import default_deadline
 from .filtersets import HazardFilterSet
-from .forms import CommentForm, DeadlineForm, HazardForm, TransitionForm
+from .forms import (
+    AnswerForm,
+    CommentForm,
+    DeadlineForm,
+    HazardForm,
+    ReferForm,
+    TransitionForm,
+)
 from .ledger import LEDGER_COLUMNS, ledger_rows
-from .models import Hazard, HazardPhoto
+from .models import Hazard, HazardPhoto, Referral
 from .tables import HazardTable
 
 
@@ -92,24 +99,8 @@ class HazardListView(ObjectListView):
 
 
 def workflow_choices(user: Any, hazard: Hazard) -> list[str]:
-    """The states this user may move the hazard to (from the workflow table, once present)."""
-    try:
-        from . import workflow
-    except ImportError:  # the workflow arrives with the hazard loop's backend
-        return []
-    return [str(s) for s in workflow.allowed_transitions(user, hazard)]
-
-
-def transition_needs(old: str, new: str) -> tuple[bool, bool]:
-    """(needs a note, needs evidence) for one transition, from the workflow table."""
-    try:
-        from . import workflow
-    except ImportError:
-        return False, False
-    t = workflow.TRANSITIONS.get((old, new)) or workflow.TRANSITIONS.get(
-        (HazardState(old), HazardState(new))
-    )
-    return (bool(getattr(t, "needs_note", False)), bool(getattr(t, "needs_evidence", False)))
+    """The states this user may move the hazard to now (the workflow table decides)."""
+    return [str(state) for state in workflow.allowed_transitions(user, hazard)]
 
 
 def deadline_citation(hazard: Hazard) -> str:
@@ -155,7 +146,11 @@ class HazardDetailView(ObjectDetailView):
             initial={"deadline": h.deadline}
         )
         ctx["comment_form"] = kwargs.get("comment_form") or CommentForm()
-        ctx["may_act"] = may_report(scope) and h.is_open
+        ctx["refer_form"] = kwargs.get("refer_form") or ReferForm(user=self.request.user)
+        ctx["answer_form"] = kwargs.get("answer_form") or AnswerForm()
+        ctx["my_org"] = scope.organization_id
+        ctx["may_manage"] = h.is_open and workflow.may_manage(self.request.user, h)
+        ctx["referrals"] = list(h.referrals.select_related("department").order_by("referred_at"))
         ctx["today"] = timezone.localdate()
         ctx["show_phones"] = scope.sees_phones
         return ctx
@@ -166,16 +161,18 @@ class HazardDetailView(ObjectDetailView):
             if failed is not None and failed.data.get("new_state") == state:
                 form = failed
             else:
-                form = TransitionForm(initial={"new_state": state}, prefix=f"t-{state}")
-            needs_note, needs_evidence = transition_needs(h.state, state)
+                form = TransitionForm(
+                    initial={"new_state": state}, prefix=f"t-{state}", user=self.request.user
+                )
+            rule = workflow.TRANSITIONS[(h.state, state)]
             out.append(
                 {
                     "state": state,
-                    "label": HazardState(state).label if state in HazardState.values else state,
+                    "label": rule.verb or HazardState(state).label,
                     "form": form,
-                    "needs_note": needs_note,
-                    "needs_evidence": needs_evidence,
-                    "open": form.is_bound,
+                    "needs_note": rule.needs_note,
+                    "needs_evidence": rule.needs_evidence,
+                    "names_unit": state == HazardState.ASSIGNED,
                 }
             )
         return out
@@ -201,18 +198,21 @@ def _acting_hazard(request: HttpRequest, pk: int) -> Hazard:
 def hazard_transition(request: HttpRequest, pk: int) -> HttpResponse:
     hazard = _acting_hazard(request, pk)
     state = request.POST.get(next((k for k in request.POST if k.endswith("new_state")), ""), "")
-    form = TransitionForm(request.POST, request.FILES, prefix=f"t-{state}")
+    form = TransitionForm(request.POST, request.FILES, prefix=f"t-{state}", user=request.user)
     if state not in workflow_choices(request.user, hazard):
         raise PermissionDenied(_("This step is not open to you now."))
     if form.is_valid():
         try:
             with transaction.atomic():
-                actions.transition(  # type: ignore[attr-defined]
+                actions.transition(
                     hazard,
                     state,
                     acting_user=request.user,
                     note=form.cleaned_data["note"],
                     photos=form.cleaned_data["photos"],
+                    assignee=form.cleaned_data.get("assignee")
+                    if state == HazardState.ASSIGNED
+                    else None,
                 )
         except ValidationError as exc:
             attach_errors(form, exc)
@@ -234,7 +234,7 @@ def hazard_deadline(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             with transaction.atomic():
-                actions.change_deadline(  # type: ignore[attr-defined]
+                actions.change_deadline(
                     hazard,
                     acting_user=request.user,
                     deadline=form.cleaned_data["deadline"],
@@ -256,7 +256,7 @@ def hazard_comment(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             with transaction.atomic():
-                actions.add_comment(  # type: ignore[attr-defined]
+                actions.add_comment(
                     hazard, acting_user=request.user, note=form.cleaned_data["note"]
                 )
         except ValidationError as exc:
@@ -403,3 +403,49 @@ def building_hazards(request: HttpRequest, pk: int) -> HttpResponse:
             "may_report": may_report(require_scope(request)),
         },
     )
+
+
+@login_required
+@require_POST
+def hazard_refer(request: HttpRequest, pk: int) -> HttpResponse:
+    hazard = get_hazard(request, pk)
+    form = ReferForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                actions.refer(
+                    hazard,
+                    acting_user=request.user,
+                    departments=list(form.cleaned_data["departments"]),
+                    note=form.cleaned_data["note"],
+                    reply_by=form.cleaned_data["reply_by"],
+                )
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("Referred."))
+            return HttpResponseRedirect(hazard.get_absolute_url())
+    return _rerender(request, hazard, refer_form=form)
+
+
+@login_required
+@require_POST
+def referral_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    require_scope(request)
+    referral = Referral.objects.visible_to(request.user).filter(pk=pk).first()
+    if referral is None:
+        raise Http404
+    hazard = get_hazard(request, referral.hazard_id)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                actions.answer_referral(
+                    referral, acting_user=request.user, answer=form.cleaned_data["answer"]
+                )
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("Answer recorded."))
+            return HttpResponseRedirect(hazard.get_absolute_url())
+    return _rerender(request, hazard, answer_form=form)

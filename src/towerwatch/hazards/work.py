@@ -9,12 +9,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from towerwatch.accounts.choices import Role
-from towerwatch.accounts.scope import SEES_EVERYTHING, TERRITORIAL
+from towerwatch.accounts.choices import EDITING_ROLES
 from towerwatch.core.work import WorkItem, provider
 
 from .choices import HazardState
-from .models import Hazard
+from .models import Hazard, Referral
+from .workflow import ACTING_ROLES, LOOP_OWNERS
 
 LIMIT = 50
 
@@ -27,20 +27,14 @@ ACTION = {
 
 
 def runs_the_loop(scope: Any) -> bool:
-    """Public bodies that assign and accept: fire authorities, towns/platforms, grid officers."""
-    if scope.role == Role.VIEWER:
-        return False
-    return (
-        scope.is_superuser
-        or scope.role == Role.GRID_OFFICER
-        or (scope.kind in TERRITORIAL | SEES_EVERYTHING and scope.is_public_body)
-    )
+    """Public bodies that assign and accept (workflow.public_body, departments aside)."""
+    return scope.is_superuser or (scope.role in ACTING_ROLES and scope.kind in LOOP_OWNERS)
 
 
 def todo_filter(scope: Any) -> Q:
     """The hazards whose next step is this organization's."""
     mine = Q(pk__in=[])
-    if scope.organization_id and scope.role != Role.VIEWER:
+    if scope.organization_id and scope.role in EDITING_ROLES:
         mine |= Q(
             responsible_org_id=scope.organization_id,
             state__in=[HazardState.ASSIGNED, HazardState.RECTIFYING],
@@ -68,3 +62,26 @@ def hazard_work(user: Any, scope: Any, today: dt.date) -> tuple[list[WorkItem], 
         for h in rows
     ]
     return items, total, reverse("hazards:hazard_list") + "?is_open=true&sort=deadline"
+
+
+@provider("referrals", _("Referrals to answer"))
+def referral_work(user: Any, scope: Any, today: dt.date) -> tuple[list[WorkItem], int, str]:
+    """A department's unanswered referrals (抄告), the oldest reply date first."""
+    if not scope.organization_id or scope.role not in ACTING_ROLES:
+        return [], 0, ""
+    qs = Referral.objects.filter(department_id=scope.organization_id, answered_at=None)
+    total = qs.count()
+    rows = qs.select_related("hazard", "hazard__building").order_by("reply_by", "pk")[:LIMIT]
+    items = [
+        WorkItem(
+            title=f"{r.hazard.code} {r.hazard.title}",
+            url=r.hazard.get_absolute_url(),
+            action=str(_("answer the referral")),
+            due=r.reply_by,
+            overdue=r.reply_by < today,
+            place=r.hazard.building.name,
+            badge=str(_("referral")),
+        )
+        for r in rows
+    ]
+    return items, total, ""
