@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -117,7 +117,7 @@ def _facts(hazard: Any, citation: str) -> list[tuple[str, Any]]:
         ("建筑", f"{b.name}（{b.code}）"),
         ("地址", f"{town} {b.address}".strip()),
         ("隐患部位", _location(hazard)),
-        ("隐患类别", f"{hazard.get_category_display()} · {hazard.get_severity_display()}"),
+        ("隐患类别", f"{hazard.get_category_display()}（{hazard.get_severity_display()}）"),
         ("隐患情况", f"{hazard.title}\n{hazard.description}".strip()),
         ("发现时间", f"{_date(hazard.found_at)}（{hazard.get_source_display()}）"),
         ("整改期限", f"{_date(hazard.deadline)}前"),
@@ -142,6 +142,11 @@ def _doc(buffer: io.BytesIO, title: str) -> SimpleDocTemplate:
 
 def notice_pdf(hazard: Any, *, citation: str = "", issuer: str = "") -> bytes:
     """The rectification notice (消防安全隐患整改通知书) to the responsible unit."""
+    with translation.override("zh-hans"):  # an official form: choice labels in Chinese
+        return _notice_pdf(hazard, citation=citation, issuer=issuer)
+
+
+def _notice_pdf(hazard: Any, *, citation: str, issuer: str) -> bytes:
     buffer = io.BytesIO()
     doc = _doc(buffer, f"整改通知书 {hazard.code}")
     unit = hazard.responsible_org.name if hazard.responsible_org_id else "____________"
@@ -186,6 +191,11 @@ CONCLUSION = {
 
 def acceptance_pdf(hazard: Any, *, citation: str = "", issuer: str = "") -> bytes:
     """The acceptance / re-inspection record (隐患整改验收（复查）记录)."""
+    with translation.override("zh-hans"):
+        return _acceptance_pdf(hazard, citation=citation, issuer=issuer)
+
+
+def _acceptance_pdf(hazard: Any, *, citation: str, issuer: str) -> bytes:
     buffer = io.BytesIO()
     doc = _doc(buffer, f"验收记录 {hazard.code}")
     steps = list(hazard.steps.all())

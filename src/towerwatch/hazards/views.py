@@ -158,7 +158,7 @@ class HazardDetailView(ObjectDetailView):
     def transition_forms(self, h: Hazard, failed: Any) -> list[dict[str, Any]]:
         out = []
         for state in workflow_choices(self.request.user, h):
-            if failed is not None and failed.data.get("new_state") == state:
+            if failed is not None and failed.prefix == f"t-{state}":
                 form = failed
             else:
                 form = TransitionForm(
