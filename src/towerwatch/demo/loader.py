@@ -33,12 +33,13 @@ from towerwatch.organizations.actions import sync_sectors
 from towerwatch.organizations.models import Organization, Region
 
 from .buildings import BuildingLoader
+from .hazards import HazardLoader
 from .personas import DEMO_PASSWORD, PERSONAS
 from .territory import TerritoryLoader
 from .wipe import wipe_demo_data
 
 
-class DemoLoader(TerritoryLoader, BuildingLoader):
+class DemoLoader(TerritoryLoader, BuildingLoader, HazardLoader):
     """Builds the demo district in memory, then writes it table by table."""
 
     def load_users(self) -> None:
@@ -84,6 +85,7 @@ class DemoLoader(TerritoryLoader, BuildingLoader):
             self.step("fire systems", self.write_fire_systems)
             self.step("contracts", self.write_contracts)
             self.step("users", self.load_users)
+            self.step("hazards", self.load_hazards)
         if not connection.in_atomic_block:  # VACUUM cannot run inside a caller's transaction
             self.step("statistics", refresh_statistics)
         return self.summary(time.perf_counter() - start)
@@ -107,6 +109,7 @@ class DemoLoader(TerritoryLoader, BuildingLoader):
             "fire_systems": len(buildings) * len(FireSystemKind.values),
             "service_contracts": self.counts["service_contracts"],
             "users": len(PERSONAS),
+            "hazards": self.counts.get("hazards", 0),
             "grid_persona": self.grid_persona.region.name if self.grid_persona else None,
         }
 
