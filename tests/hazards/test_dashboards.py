@@ -21,7 +21,7 @@ def test_town_dashboard_numbers(world, hazards, login, django_assert_max_num_que
     4 days, on time); town B has e-bike (closed after 10 days, late) and major (submitted)."""
     client = login("detachment")
     client.get(reverse("hazards:dashboard_town"))  # warm the session and the rule set
-    with django_assert_max_num_queries(8):  # session, user, scope, page chrome + ONE aggregate
+    with django_assert_max_num_queries(9):  # session, user, scope, chrome, ONE aggregate, names
         response = client.get(reverse("hazards:dashboard_town"))
     assert response.status_code == 200
     total = response.context["total"]

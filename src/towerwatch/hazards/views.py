@@ -89,6 +89,7 @@ class HazardListView(ObjectListView):
             objects=ledger_rows(objects),
             user=self.request.user,
             filters=filters,
+            fast_xlsx=True,
         )
 
     def can_add(self) -> bool:
