@@ -11,11 +11,11 @@ import pytest
 from openpyxl import load_workbook
 
 from towerwatch.core.xlsx import xlsx_stream_bytes
+from towerwatch.demo import load_demo
+from towerwatch.hazards.models import Hazard, HazardStep
 
 #: Excel cells carry no zone: the exports write local times, naive.
 NAIVE = dt.datetime
-from towerwatch.demo import load_demo
-from towerwatch.hazards.models import Hazard, HazardStep
 
 
 @pytest.mark.django_db(transaction=True)
