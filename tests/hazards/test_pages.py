@@ -25,7 +25,7 @@ BUILDING_OF = {
 
 
 def codes(response) -> set[str]:
-    return {code for code in response.context["page"].object_list.values_list("code", flat=True)}
+    return {h.code for h in response.context["page"].object_list}
 
 
 @pytest.mark.parametrize("persona", sorted(EXPECTED_VISIBLE))

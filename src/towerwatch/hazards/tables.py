@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.paginator import Page
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -55,7 +58,20 @@ def building_cell(h: Hazard) -> str:
 
 
 class HazardTable(Table):
+    """Pages are read in two steps: the page's ids from the hazard table alone (its indexes
+    serve the order), then those rows with their building, town and unit. In one query SQLite
+    joined first and sorted all 500,000 rows (3 s for the detachment's first page)."""
+
     default_order = "-found_at"
+    related = ("building", "building__region__town", "responsible_org")
+
+    def page(self, number: Any) -> Page:
+        page = super().page(number)
+        ids = list(page.object_list.values_list("pk", flat=True))
+        rows = Hazard.objects.select_related(*self.related).in_bulk(ids)
+        page.object_list = [rows[pk] for pk in ids if pk in rows]
+        return page
+
     columns = (
         Column("code", _("Number"), lambda h: h.code, order_by="code", link=True),
         Column("title", _("title"), lambda h: h.title, link=True),

@@ -72,13 +72,6 @@ class HazardListView(ObjectListView):
     export_columns = LEDGER_COLUMNS
     export_basename = "hazard-ledger"
 
-    def scoped_queryset(self) -> Any:
-        return (
-            super()
-            .scoped_queryset()
-            .select_related("building", "building__region__town", "responsible_org")
-        )
-
     def export(self, fmt: str, objects: Any) -> Any:
         filters = {k: v for k, v in self.request.GET.items() if k != "export" and v}
         return export_response(

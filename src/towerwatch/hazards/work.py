@@ -31,24 +31,31 @@ def runs_the_loop(scope: Any) -> bool:
     return scope.is_superuser or (scope.role in ACTING_ROLES and scope.kind in LOOP_OWNERS)
 
 
-def todo_filter(scope: Any) -> Q:
-    """The hazards whose next step is this organization's."""
-    mine = Q(pk__in=[])
+def todo_filters(scope: Any) -> list[Q]:
+    """The hazards whose next step is this organization's, as disjoint filters (by state), so
+    that each is one indexed query rather than an OR the planner cannot serve."""
+    parts = []
     if scope.organization_id and scope.role in EDITING_ROLES:
-        mine |= Q(
-            responsible_org_id=scope.organization_id,
-            state__in=[HazardState.ASSIGNED, HazardState.RECTIFYING],
+        parts.append(
+            Q(
+                responsible_org_id=scope.organization_id,
+                state__in=[HazardState.ASSIGNED, HazardState.RECTIFYING],
+            )
         )
     if runs_the_loop(scope):
-        mine |= Q(state__in=[HazardState.OPEN, HazardState.SUBMITTED])
-    return mine
+        parts.append(Q(state__in=[HazardState.OPEN, HazardState.SUBMITTED]))
+    return parts
 
 
 @provider("hazards", _("Hazards"))
 def hazard_work(user: Any, scope: Any, today: dt.date) -> tuple[list[WorkItem], int, str]:
-    qs = Hazard.objects.visible_to(user).filter(todo_filter(scope))
-    total = qs.count()
-    rows = qs.select_related("building").order_by("deadline", "pk")[:LIMIT]
+    visible = Hazard.objects.visible_to(user)
+    total, found = 0, []
+    for part in todo_filters(scope):
+        qs = visible.filter(part)
+        total += qs.count()
+        found += list(qs.select_related("building").order_by("deadline", "pk")[:LIMIT])
+    rows = sorted(found, key=lambda h: (h.deadline, h.pk))[:LIMIT]
     items = [
         WorkItem(
             title=f"{h.code} {h.title}",
