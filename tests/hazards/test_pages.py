@@ -215,3 +215,14 @@ def test_list_query_count_does_not_grow_with_rows(
     client = login("detachment")
     with django_assert_max_num_queries(12):
         client.get(reverse("hazards:hazard_list"))
+
+
+def test_unmasked_phone_on_the_hazard_page_is_audited(world, hazards, login):
+    from towerwatch.core.models import AuditEvent, AuditKind
+
+    lane = hazards["lane_a1"]
+    page = login("town_a").get(lane.get_absolute_url()).content.decode()
+    assert "13812345678" in page
+    assert AuditEvent.objects.filter(kind=AuditKind.UNMASK, detail__hazard=lane.pk).count() == 1
+    masked = login("property").get(lane.get_absolute_url()).content.decode()
+    assert "13812345678" not in masked

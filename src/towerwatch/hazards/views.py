@@ -133,7 +133,11 @@ class HazardDetailView(ObjectDetailView):
         photos = list(h.photos.all())
         ctx["found_photos"] = [p for p in photos if p.stage == PhotoStage.FOUND]
         ctx["evidence_photos"] = [p for p in photos if p.stage == PhotoStage.EVIDENCE]
-        ctx["steps"] = list(h.steps.select_related("actor").order_by("at", "id"))
+        labels = dict(HazardState.choices)
+        ctx["steps"] = steps = list(h.steps.select_related("actor").order_by("at", "id"))
+        for step in steps:
+            step.old_label = labels.get(step.old_state, step.old_state)
+            step.new_label = labels.get(step.new_state, step.new_state)
         ctx["citation"] = deadline_citation(h)
         ctx["transitions"] = self.transition_forms(h, kwargs.get("failed"))
         ctx["deadline_form"] = kwargs.get("deadline_form") or DeadlineForm(
@@ -147,6 +151,14 @@ class HazardDetailView(ObjectDetailView):
         ctx["referrals"] = list(h.referrals.select_related("department").order_by("referred_at"))
         ctx["today"] = timezone.localdate()
         ctx["show_phones"] = scope.sees_phones
+        person = h.responsible_person
+        if scope.sees_phones and person is not None and person.phone:
+            AuditEvent.objects.create(  # D1: every unmasked phone shown is logged
+                user=self.request.user,
+                request_id=getattr(self.request, "id", ""),
+                kind=AuditKind.UNMASK,
+                detail={"hazard": h.pk, "people": [person.pk]},
+            )
         return ctx
 
     def transition_forms(self, h: Hazard, failed: Any) -> list[dict[str, Any]]:
