@@ -364,7 +364,8 @@ def hazard_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         raise Http404
     hazard = get_hazard(request, pk)
     hazard = (
-        Hazard.objects.select_related(
+        visible_hazards(request)
+        .select_related(
             "building", "building__region__town", "responsible_org", "responsible_person"
         )
         .prefetch_related("steps__actor", "photos")
