@@ -195,3 +195,42 @@ def test_department_acts_only_on_what_was_referred(world):
         actions.transition(hazard, S.ASSIGNED, acting_user=education)
     actions.transition(hazard, S.ASSIGNED, acting_user=education, assignee=world.orgs["service"])
     assert hazard.responsible_org == world.orgs["service"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_accept_and_reject_one_wins(world):
+    """Two public bodies act on the same submitted hazard at once, each on its own connection."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serializes the whole database)")
+    hazard = make_hazard(world, state=S.SUBMITTED)
+    barrier = threading.Barrier(2)
+    results: dict[str, str] = {}
+
+    def act(name: str, new: str) -> None:
+        try:
+            copy = Hazard.objects.get(pk=hazard.pk)
+            barrier.wait()
+            actions.transition(copy, new, acting_user=world.users[name], note="复查意见")
+            results[name] = "won"
+        except ValidationError:
+            results[name] = "lost"
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=act, args=("town_a", S.CLOSED)),
+        threading.Thread(target=act, args=("detachment", S.RECTIFYING)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results.values()) == ["lost", "won"]
+    hazard.refresh_from_db()
+    winner = next(n for n, r in results.items() if r == "won")
+    assert hazard.state == (S.CLOSED if winner == "town_a" else S.RECTIFYING)
+    assert HazardStep.objects.filter(hazard=hazard, kind="transition").count() == 1

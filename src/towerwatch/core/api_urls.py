@@ -6,6 +6,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from towerwatch.buildings.api import BuildingViewSet
+from towerwatch.hazards.api import EnforcementCaseViewSet, HazardViewSet, ReferralViewSet
 from towerwatch.monitoring.http import ingest
 from towerwatch.organizations.api import OrganizationViewSet, PersonViewSet, RegionViewSet
 
@@ -14,6 +15,9 @@ router.register("buildings", BuildingViewSet, basename="building")
 router.register("regions", RegionViewSet, basename="region")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("people", PersonViewSet, basename="person")
+router.register("hazards", HazardViewSet, basename="hazard")
+router.register("hazard-referrals", ReferralViewSet, basename="hazard-referral")
+router.register("enforcement-cases", EnforcementCaseViewSet, basename="enforcement-case")
 
 app_name = "api"
 

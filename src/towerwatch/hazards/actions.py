@@ -249,7 +249,7 @@ def transition(
         rules = RuleSet.current(timezone.localdate(now))
         days = rules.rule("hazards.reinspection_days")
         fields["submitted_at"] = now
-        fields["reinspect_by"] = timezone.localdate(now) + dt.timedelta(days=int(days.value))
+        fields["reinspect_by"] = timezone.localdate(now) + dt.timedelta(days=int(days.value or 0))
         data["reinspect_by"] = fields["reinspect_by"].isoformat()
         data["reinspect_rule"] = days.citation
     elif old == S.SUBMITTED and new_state == S.RECTIFYING:
@@ -574,6 +574,7 @@ def open_enforcement(
     if (
         scope
         and scope.kind == K.DEPARTMENT
+        and scope.organization_id is not None
         and scope.organization_id not in {d.pk for d in departments}
     ):
         from towerwatch.organizations.models import Organization
@@ -679,8 +680,14 @@ def join_enforcement(case: EnforcementCase, *, acting_user: Any, note: str = "")
     from towerwatch.organizations.choices import OrganizationKind as K
 
     scope = scope_for(acting_user)
-    if scope is None or scope.kind != K.DEPARTMENT or scope.role not in EDITING_ROLES:
+    if (
+        scope is None
+        or scope.organization_id is None
+        or scope.kind != K.DEPARTMENT
+        or scope.role not in EDITING_ROLES
+    ):
         raise PermissionDenied(_("Only an industry department's editors may join a case."))
+    org_id: int = scope.organization_id
     referred = (
         case.hazard_id is not None
         and Referral.objects.filter(
@@ -691,9 +698,9 @@ def join_enforcement(case: EnforcementCase, *, acting_user: Any, note: str = "")
         require_visible(EnforcementCase, case.pk, acting_user)
     if case.state != EnforcementState.OPEN:
         raise ValidationError(_("The case is closed."))
-    if case.departments.filter(pk=scope.organization_id).exists():
+    if case.departments.filter(pk=org_id).exists():
         raise ValidationError(_("Your department already takes part in this case."))
-    case.departments.add(scope.organization_id)
+    case.departments.add(org_id)
     EnforcementStep.objects.create(
         case=case,
         actor=acting_user,

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import close_old_connections, connections
 
+from towerwatch.hazards.jobs import remind_and_escalate
 from towerwatch.notifications.outbox import deliver_pending
 
 from .duty import expire_duty_checks, send_duty_checks
@@ -78,6 +79,7 @@ class Worker:
         self.tasks.append(asyncio.create_task(every(1, deliver_pending)))
         self.tasks.append(asyncio.create_task(every(5, escalate_cases)))
         self.tasks.append(asyncio.create_task(every(30, expire_duty_checks)))
+        self.tasks.append(asyncio.create_task(every(60, remind_and_escalate)))
         self.tasks.append(asyncio.create_task(self._duty_checks()))
 
     async def _duty_checks(self) -> None:
