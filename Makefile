@@ -52,6 +52,7 @@ bench: setup
 	$(BIN)/python -m towerwatch.bench $(BENCH_ARGS)
 	$(BIN)/python -m towerwatch.bench_ingest $(BENCH_INGEST_ARGS)
 	$(BIN)/python -m towerwatch.bench_hazards $(BENCH_HAZARDS_ARGS)
+	$(BIN)/python -m towerwatch.bench_inspections $(BENCH_INSPECTIONS_ARGS)
 
 messages: setup
 	cd src/towerwatch && ../../$(BIN)/towerwatch makemessages -l zh_Hans --no-obsolete && ../../$(BIN)/towerwatch compilemessages -l zh_Hans

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "towerwatch.monitoring",
     "towerwatch.notifications",
     "towerwatch.hazards",
+    "towerwatch.inspections",
 ]
 
 MIDDLEWARE = [
@@ -199,12 +200,50 @@ TOWERWATCH_MQTT_BROKER = env_str("TOWERWATCH_MQTT_BROKER", "")
 TOWERWATCH_MQTT_PREFIX = env_str("TOWERWATCH_MQTT_PREFIX", "towerwatch/v1")
 # Where a confirmed fire is forwarded (the 119 command centre's receiving webhook); empty: none.
 TOWERWATCH_FIRE_WEBHOOK_URL = env_str("TOWERWATCH_FIRE_WEBHOOK_URL", "")
+# Window of the false-alarm rate per building (days; pages may ask for another with ?days=).
+TOWERWATCH_FALSE_ALARM_WINDOW_DAYS = env_int("TOWERWATCH_FALSE_ALARM_WINDOW_DAYS", 90)
+# Days received frames, events and readings are kept (at least 365: GB 50440-2007 §3.0.2-5,
+# rule monitoring.record_retention_days_min; TowerWatch refuses to start with less).
+TOWERWATCH_RETENTION_DAYS = env_int("TOWERWATCH_RETENTION_DAYS", 400)
+TOWERWATCH_RETENTION_BATCH = env_int("TOWERWATCH_RETENTION_BATCH", 2000)
+# PostgreSQL: the console stream listens for NOTIFY and re-reads the case timeline this often
+# (seconds) besides, in case a notification was missed while reconnecting.
+TOWERWATCH_STREAM_SAFETY_POLL_S = env_int("TOWERWATCH_STREAM_SAFETY_POLL_S", 5)
+# Minutes a control room has to answer a duty check asked from a device's page.
+TOWERWATCH_DUTY_CHECK_TIMEOUT_MIN = env_int("TOWERWATCH_DUTY_CHECK_TIMEOUT_MIN", 10)
 TOWERWATCH_GC_THRESHOLD = env_int("TOWERWATCH_GC_THRESHOLD", 50_000)
+# Notifications (docs/notifications.md): per-recipient rate limit and digest window, reminders
+# until acknowledged, signed acknowledgement links, delivery timeout and give-up age.
+TOWERWATCH_NOTIFY_RATE_PER_MINUTE = env_int("TOWERWATCH_NOTIFY_RATE_PER_MINUTE", 10)
+TOWERWATCH_NOTIFY_DIGEST_WINDOW_S = env_int("TOWERWATCH_NOTIFY_DIGEST_WINDOW_S", 60)
+TOWERWATCH_NOTIFY_REMIND_EVERY_S = env_int("TOWERWATCH_NOTIFY_REMIND_EVERY_S", 300)
+TOWERWATCH_NOTIFY_REMINDERS = env_int("TOWERWATCH_NOTIFY_REMINDERS", 3)
+TOWERWATCH_NOTIFY_ACK_MAX_AGE_H = env_int("TOWERWATCH_NOTIFY_ACK_MAX_AGE_H", 72)
+TOWERWATCH_NOTIFY_TIMEOUT_S = env_int("TOWERWATCH_NOTIFY_TIMEOUT_S", 5)
+TOWERWATCH_NOTIFY_GIVE_UP_H = env_int("TOWERWATCH_NOTIFY_GIVE_UP_H", 72)
+# E-mail notifications go through Django's SMTP backend.
+EMAIL_BACKEND = env_str("TOWERWATCH_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("TOWERWATCH_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("TOWERWATCH_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("TOWERWATCH_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("TOWERWATCH_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("TOWERWATCH_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("TOWERWATCH_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("TOWERWATCH_EMAIL_TIMEOUT_S", 10)
+DEFAULT_FROM_EMAIL = env_str("TOWERWATCH_EMAIL_FROM", "towerwatch@localhost")
 TOWERWATCH_IMPORT_MAX_ROWS = env_int("TOWERWATCH_IMPORT_MAX_ROWS", 20000)
 TOWERWATCH_PHOTO_MAX_BYTES = env_int("TOWERWATCH_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 TOWERWATCH_IMPORT_MAX_BYTES = env_int("TOWERWATCH_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = TOWERWATCH_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Public hazard reports (issue 4 §7): accepted reports per sender, "count/period" pairs with the
+# period in s, m, h or d; photos per report; the reward cap in yuan; the request header holding
+# the client address behind a reverse proxy (e.g. HTTP_X_FORWARDED_FOR; empty: REMOTE_ADDR).
+TOWERWATCH_REPORT_LIMIT_IP = env_str("TOWERWATCH_REPORT_LIMIT_IP", "5/h,20/d")
+TOWERWATCH_REPORT_LIMIT_PHONE = env_str("TOWERWATCH_REPORT_LIMIT_PHONE", "3/h,10/d")
+TOWERWATCH_REPORT_MAX_PHOTOS = env_int("TOWERWATCH_REPORT_MAX_PHOTOS", 4)
+TOWERWATCH_REPORT_REWARD_MAX_YUAN = env_int("TOWERWATCH_REPORT_REWARD_MAX_YUAN", 5000)
+TOWERWATCH_REPORT_CLIENT_IP_HEADER = env_str("TOWERWATCH_REPORT_CLIENT_IP_HEADER", "")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("TOWERWATCH_SECURE_COOKIES", False)

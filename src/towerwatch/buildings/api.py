@@ -26,6 +26,13 @@ class RegionPathSerializer(serializers.Serializer):
     grid = serializers.CharField(allow_null=True)
 
 
+class FalseAlarmSerializer(serializers.Serializer):
+    window_days = serializers.IntegerField()
+    fire_alarm_cases = serializers.IntegerField(help_text="Decided fire-alarm cases in the window")
+    false_alarms = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True, help_text="false_alarms / fire_alarm_cases")
+
+
 class FireSystemSerializer(serializers.ModelSerializer):
     class Meta:
         model = FireSystem
@@ -52,6 +59,7 @@ class BuildingSerializer(StrictModelSerializer):
     classification_reasons = serializers.JSONField(read_only=True)
     missing_roles = serializers.JSONField(read_only=True)
     fire_systems = FireSystemSerializer(many=True, read_only=True)
+    false_alarms = serializers.SerializerMethodField()
     url = serializers.HyperlinkedIdentityField(view_name="api:building-detail")
 
     class Meta:
@@ -90,6 +98,7 @@ class BuildingSerializer(StrictModelSerializer):
             "owner_organization_ids",
             "occupant_organization_ids",
             "fire_systems",
+            "false_alarms",
             "created_at",
             "updated_at",
         ]
@@ -127,6 +136,15 @@ class BuildingSerializer(StrictModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_occupant_organization_ids(self, b: Building) -> list[int]:
         return self._party(b, ResponsibilityRole.OCCUPANT)
+
+    @extend_schema_field(FalseAlarmSerializer)
+    def get_false_alarms(self, b: Building) -> dict[str, Any]:
+        from towerwatch.monitoring import stats
+
+        days = stats.window_days()
+        if hasattr(b, "fa_cases"):  # annotated by the viewset's query
+            return stats.FalseAlarms(days, b.fa_cases, b.fa_false).as_dict()
+        return stats.for_building(b, days).as_dict()
 
     def create(self, validated: dict[str, Any]) -> Building:
         sectors = validated.pop("sectors", None)
@@ -180,8 +198,13 @@ class BuildingViewSet(ScopedModelViewSet):
     ordering_fields = ["code", "name", "height_m", "completeness", "storeys_above"]
 
     def get_queryset(self) -> Any:
+        from towerwatch.monitoring import stats
+
         visible = Building.objects.visible_to(self.request.user)
-        return building_queryset(visible, with_systems=self.action != "list").order_by("code")
+        qs = building_queryset(visible, with_systems=self.action != "list").order_by("code")
+        if self.request.method == "GET":  # false-alarm counts in the same query
+            qs = stats.with_rates(qs, stats.since(stats.window_days()))
+        return qs
 
     def get_serializer_class(self) -> Any:
         return BuildingListSerializer if self.action == "list" else BuildingSerializer

@@ -34,7 +34,9 @@ from towerwatch.organizations.models import Organization, Region
 
 from .buildings import BuildingLoader
 from .hazards import HazardLoader
+from .inspections import write_inspections
 from .personas import DEMO_PASSWORD, PERSONAS
+from .reports import load_reports_and_campaign
 from .territory import TerritoryLoader
 from .wipe import wipe_demo_data
 
@@ -86,6 +88,8 @@ class DemoLoader(TerritoryLoader, BuildingLoader, HazardLoader):
             self.step("contracts", self.write_contracts)
             self.step("users", self.load_users)
             self.step("hazards", self.load_hazards)
+            self.step("public reports", lambda: load_reports_and_campaign(self.rng))
+            self.step("inspections", lambda: write_inspections(self))
         if not connection.in_atomic_block:  # VACUUM cannot run inside a caller's transaction
             self.step("statistics", refresh_statistics)
         return self.summary(time.perf_counter() - start)

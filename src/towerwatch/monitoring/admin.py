@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Device, Panel, Point, Threshold
+from .models import Device, DutyCheckSchedule, Panel, Point, Threshold
 
 
 @admin.register(Device)
@@ -27,3 +27,9 @@ class PointAdmin(admin.ModelAdmin):
 class ThresholdAdmin(admin.ModelAdmin):
     list_display = ("device", "point", "low", "high", "unit")
     raw_id_fields = ("device",)
+
+
+@admin.register(DutyCheckSchedule)
+class DutyCheckScheduleAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "mode", "checks_per_day", "fixed_times", "enabled")
+    raw_id_fields = ("building", "region")

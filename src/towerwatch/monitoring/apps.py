@@ -6,3 +6,6 @@ class MonitoringConfig(AppConfig):
     name = "towerwatch.monitoring"
     label = "monitoring"
     verbose_name = _("Remote monitoring")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the retention check)

@@ -7,6 +7,46 @@ class DeviceKind(models.TextChoices):
     IOT_SENSOR = "iot_sensor", _("IoT sensor")
 
 
+class SensorKind(models.TextChoices):
+    """What an IoT sensor measures or watches (issue 3 §1)."""
+
+    WATER_PRESSURE = "water_pressure", _("water pressure")
+    TANK_LEVEL = "tank_level", _("tank or pool level")
+    RESIDUAL_CURRENT = "residual_current", _("electrical fire: residual current")
+    CABLE_TEMPERATURE = "cable_temperature", _("electrical fire: cable temperature")
+    COMBUSTIBLE_GAS = "combustible_gas", _("combustible gas")
+    SMOKE_DETECTOR = "smoke_detector", _("independent smoke detector")
+    FIRE_LANE_CAMERA = "fire_lane_camera", _("fire-lane / e-bike camera")
+    LOOKOUT_CAMERA = "lookout_camera", _("lookout camera")
+
+
+#: The unit a sensor kind's readings come in (prefilled on its thresholds).
+SENSOR_UNITS = {
+    "water_pressure": "MPa",
+    "tank_level": "m",
+    "residual_current": "mA",
+    "cable_temperature": "°C",
+    "combustible_gas": "%LEL",
+}
+#: Sensor kinds whose readings are judged against thresholds (cameras and detectors send events).
+MEASURING_KINDS = tuple(SENSOR_UNITS)
+#: Rule-set keys that give a sensor kind's threshold (value: {low, high, unit}).
+THRESHOLD_RULES = {
+    "water_pressure": "monitoring.threshold.water_pressure_mpa",
+    "residual_current": "monitoring.threshold.residual_current_ma",
+    "combustible_gas": "monitoring.threshold.combustible_gas_lel",
+}
+
+
+class DeviceProfile(models.TextChoices):
+    """Vendor tolerances a UITD needs (docs/gb26875.md §5.1); IoT sensors use `standard`."""
+
+    STANDARD = "standard", _("as the standard is written")
+    BCD_TIME = "bcd_time", _("BCD time labels")
+    ASCII_HEX = "ascii_hex", _("ASCII-hex framing")
+    BIG_ENDIAN_STATUS = "big_endian_status", _("status words high byte first")
+
+
 class EventKind(models.TextChoices):
     """Normalized signals (issue 3 §5), whatever protocol carried them."""
 

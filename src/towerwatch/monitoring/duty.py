@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .choices import CaseState, DutyCheckState, EventKind
@@ -49,9 +50,13 @@ def _pending() -> list[tuple[int, str, int]]:
 def _mark_sent(results: Sequence[tuple[int, int | None, datetime]]) -> None:
     for check_id, serial, at in results:
         if serial is None:
-            DutyCheck.objects.filter(pk=check_id, state=DutyCheckState.PENDING).update(
+            won = DutyCheck.objects.filter(pk=check_id, state=DutyCheckState.PENDING).update(
                 state=DutyCheckState.UNREACHABLE
             )
+            check = DutyCheck.objects.select_related("device").get(pk=check_id)
+            if won and check.scheduled_for is not None:
+                # Nobody could be asked: a scheduled check counts as unanswered at once.
+                _open_case(check, at, "device not connected")
         else:
             DutyCheck.objects.filter(pk=check_id, state=DutyCheckState.PENDING).update(
                 state=DutyCheckState.SENT, serial=serial, sent_at=at
@@ -68,7 +73,11 @@ def record_answers(answers: Iterable[tuple[int, datetime]]) -> None:
 
 @transaction.atomic
 def expire_duty_checks(now: datetime | None = None) -> int:
-    """A check not answered within its timeout becomes unanswered and opens a case."""
+    """A check not answered within its timeout becomes unanswered and opens a case.
+
+    One open case per device (kind `duty_unanswered`): further unanswered checks fold into it
+    (`event_count`), so a control room that never answers is one case, not one a check.
+    """
     now = now or timezone.now()
     expired = [
         c
@@ -84,21 +93,33 @@ def expire_duty_checks(now: datetime | None = None) -> int:
             != 1
         ):
             continue
-        case = AlarmCase.objects.create(
-            device=check.device,
-            building_id=check.device.building_id,
-            kind=EventKind.DUTY_UNANSWERED,
-            component_address=f"duty-{check.pk}",
-            description=str(check.device),
-            opened_at=now,
-            last_event_at=check.sent_at,
-            event_count=0,
-        )
-        AlarmFlip.objects.create(
-            case=case,
-            at=now,
-            new_state=CaseState.OPEN,
-            note=f"no answer within {check.timeout_minutes} min",
-        )
-        opened += 1
+        opened += _open_case(check, now, f"no answer within {check.timeout_minutes} min")
     return opened
+
+
+def _open_case(check: DutyCheck, now: datetime, note: str) -> int:
+    """Open the device's duty case, or fold this check into the open one; 1 if opened."""
+    folded = AlarmCase.objects.filter(
+        device=check.device,
+        component_address=DUTY_POINT,
+        kind=EventKind.DUTY_UNANSWERED,
+        state=CaseState.OPEN,
+    ).update(event_count=F("event_count") + 1, last_event_at=check.sent_at or now)
+    if folded:
+        return 0
+    case = AlarmCase.objects.create(
+        device=check.device,
+        building_id=check.device.building_id,
+        kind=EventKind.DUTY_UNANSWERED,
+        component_address=DUTY_POINT,
+        description=str(check.device),
+        opened_at=now,
+        last_event_at=check.sent_at or now,
+        event_count=1,
+    )
+    AlarmFlip.objects.create(case=case, at=now, new_state=CaseState.OPEN, note=note)
+    return 1
+
+
+#: The pseudo point of a device's duty-check case.
+DUTY_POINT = "duty"

@@ -1,9 +1,11 @@
-"""Periodic monitoring work: devices silent past the polling period become cases."""
+"""Periodic monitoring work: silent devices and unhandled alarms become cases or escalate;
+scheduled duty checks (查岗) are queued for the duty.py path to send."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -11,8 +13,8 @@ from django.utils import timezone
 
 from towerwatch.rules.ruleset import RuleSet
 
-from .choices import CaseState, EventKind
-from .models import AlarmCase, AlarmFlip, Device
+from .choices import CaseState, DeviceKind, EventKind
+from .models import AlarmCase, AlarmFlip, Device, DutyCheck, DutyCheckSchedule
 
 
 @transaction.atomic
@@ -113,3 +115,71 @@ def escalate_cases(now: datetime | None = None, rules: RuleSet | None = None) ->
             notify_level(step["level"], case)
             taken += 1
     return taken
+
+
+#: Slots missed by more than this (a worker was down) are not sent late.
+SCHEDULE_LOOKBACK = timedelta(minutes=10)
+
+
+def slots_on(schedule: DutyCheckSchedule, building_id: int, day: date) -> list[datetime]:
+    """The times `schedule` checks building `building_id` on `day` (local time), sorted.
+
+    Random times are drawn from a generator seeded with the schedule, building and day, so
+    every worker, and a restarted one, draws the same.
+    """
+    tz = timezone.get_current_timezone()
+    midnight = datetime.combine(day, time(0), tzinfo=tz)
+    if schedule.mode == DutyCheckSchedule.Mode.FIXED:
+        minutes = [h * 60 + m for h, m in schedule.times()]
+    else:
+        rng = random.Random(f"{schedule.pk}:{building_id}:{day.isoformat()}")
+        window = range(schedule.start_hour * 60, schedule.end_hour * 60)
+        minutes = sorted(rng.sample(window, min(schedule.checks_per_day, len(window))))
+    return [midnight + timedelta(minutes=m) for m in minutes]
+
+
+def schedule_duty_checks(now: datetime | None = None) -> int:
+    """Queue the duty checks whose scheduled time has come (the worker runs this every minute).
+
+    For each UITD bound to a building: the building's own schedule, else the one of the
+    nearest region above it. A slot due within the last `SCHEDULE_LOOKBACK` becomes a pending
+    `DutyCheck` (sent by `send_duty_checks` within a second); the unique (device, slot)
+    constraint makes this safe to run in every worker.
+    """
+    now = now or timezone.now()
+    schedules = list(DutyCheckSchedule.objects.filter(enabled=True))
+    if not schedules:
+        return 0
+    own = {s.building_id: s for s in schedules if s.building_id}
+    regional = {s.region_id: s for s in schedules if s.region_id}
+    local_now = timezone.localtime(now)
+    days = sorted({local_now.date(), timezone.localtime(now - SCHEDULE_LOOKBACK).date()})
+    due: list[DutyCheck] = []
+    devices = Device.objects.filter(kind=DeviceKind.UITD, building__isnull=False).values_list(
+        "pk", "building_id", "building__region__path"
+    )
+    for device_id, building_id, path in devices.iterator(chunk_size=5000):
+        schedule = own.get(building_id)
+        if schedule is None:
+            for region_id in reversed([int(p) for p in path.strip("/").split("/") if p]):
+                schedule = regional.get(region_id)
+                if schedule is not None:
+                    break
+        if schedule is None:
+            continue
+        for day in days:
+            for slot in slots_on(schedule, building_id, day):
+                if now - SCHEDULE_LOOKBACK < slot <= now:
+                    due.append(
+                        DutyCheck(
+                            device_id=device_id,
+                            schedule=schedule,
+                            scheduled_for=slot,
+                            timeout_minutes=schedule.timeout_minutes,
+                        )
+                    )
+    if not due:
+        return 0
+    before = DutyCheck.objects.filter(scheduled_for__gt=now - SCHEDULE_LOOKBACK).count()
+    DutyCheck.objects.bulk_create(due, ignore_conflicts=True, batch_size=1000)
+    return DutyCheck.objects.filter(scheduled_for__gt=now - SCHEDULE_LOOKBACK).count() - before

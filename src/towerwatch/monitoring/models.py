@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +13,19 @@ from django.utils.translation import gettext_lazy as _
 from towerwatch.core.models import ChangeLoggedModel
 from towerwatch.core.querysets import ScopedQuerySet, scoped_by
 
-from .choices import CaseState, DeviceKind, DutyCheckState, EventKind
+from .choices import (
+    CaseState,
+    DeviceKind,
+    DeviceProfile,
+    DutyCheckState,
+    EventKind,
+    SensorKind,
+)
+
+HEX12 = re.compile(r"^[0-9a-f]{12}$")
+HEX8 = re.compile(r"^[0-9a-f]{8}$")
+#: An IoT device id is one MQTT topic level: no separators or wildcards.
+SENSOR_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,32}$")
 
 
 class Device(ChangeLoggedModel):
@@ -35,11 +51,19 @@ class Device(ChangeLoggedModel):
         blank=True,
         related_name="devices",
     )
+    sensor_kind = models.CharField(
+        _("sensor kind"),
+        max_length=20,
+        choices=SensorKind.choices,
+        blank=True,
+        help_text=_("IoT sensors: what the sensor measures or watches."),
+    )
     name = models.CharField(_("name"), max_length=100, blank=True)
     profile = models.CharField(
         _("protocol profile"),
         max_length=30,
-        default="standard",
+        choices=DeviceProfile.choices,
+        default=DeviceProfile.STANDARD,
         help_text=_("Vendor tolerances for decoding (time labels, framing, byte order)."),
     )
     token_hash = models.CharField(
@@ -69,6 +93,27 @@ class Device(ChangeLoggedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("monitoring:device_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        self.address = (self.address or "").strip()
+        if self.kind == DeviceKind.UITD:
+            self.address = self.address.lower().replace(" ", "")
+            if not HEX12.match(self.address):
+                errors["address"] = _(
+                    "A UITD address is 6 bytes as 12 hex digits, in wire order, e.g. 0a1b2c3d4e5f."
+                )
+            if self.sensor_kind:
+                errors["sensor_kind"] = _("Only IoT sensors have a sensor kind.")
+        else:
+            if not SENSOR_ID.match(self.address):
+                errors["address"] = _(
+                    "The sensor's id as it reports it: up to 32 letters, digits, '_', '.', ':' or '-'."
+                )
+            if self.profile != DeviceProfile.STANDARD:
+                errors["profile"] = _("Protocol profiles apply to UITDs only.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class ReceivedFrame(models.Model):
@@ -217,6 +262,10 @@ class AlarmCase(models.Model):
         indexes = [
             models.Index(fields=["state", "-opened_at"]),
             models.Index(fields=["building", "state"]),
+            # False-alarm rates: a town's ranking scans one kind over the window (index-only).
+            models.Index(
+                fields=["kind", "opened_at", "building", "state"], name="alarmcase_kind_opened"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -299,6 +348,15 @@ class DutyCheck(models.Model):
     serial = models.PositiveIntegerField(_("serial"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    schedule = models.ForeignKey(
+        "DutyCheckSchedule",
+        verbose_name=_("schedule"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="checks",
+    )
+    scheduled_for = models.DateTimeField(_("scheduled for"), null=True, blank=True)
 
     objects = scoped_by("device__building").as_manager()
 
@@ -306,7 +364,18 @@ class DutyCheck(models.Model):
         verbose_name = _("duty check")
         verbose_name_plural = _("duty checks")
         ordering = ["-requested_at", "-id"]
-        indexes = [models.Index(fields=["state", "device"])]
+        indexes = [
+            models.Index(fields=["state", "device"]),
+            models.Index(fields=["-requested_at"], name="dutycheck_requested"),
+        ]
+        constraints = [
+            # A scheduled slot is checked once, however many workers plan it.
+            models.UniqueConstraint(
+                fields=["device", "scheduled_for"],
+                condition=models.Q(scheduled_for__isnull=False),
+                name="dutycheck_slot_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.device} {self.get_state_display()}"
@@ -343,6 +412,18 @@ class Panel(ChangeLoggedModel):
     def __str__(self) -> str:
         return self.name or f"{self.system_type}-{self.system_address}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:device_detail", args=[self.device_id]) + f"#panel-{self.pk}"
+
+    def clean(self) -> None:
+        errors = {
+            name: _("Must be between 0 and 255.")
+            for name in ("system_type", "system_address")
+            if getattr(self, name) is not None and not 0 <= getattr(self, name) <= 255
+        }
+        if errors:
+            raise ValidationError(errors)
+
 
 class Point(ChangeLoggedModel):
     """A component (部件) on a panel: type code, 4-byte address (hex, wire order), where it is."""
@@ -372,6 +453,19 @@ class Point(ChangeLoggedModel):
         where = f"{self.floor}F " if self.floor is not None else ""
         return f"{where}{self.location or self.description or self.address}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:device_detail", args=[self.panel.device_id]) + "#tw-points"
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        self.address = (self.address or "").strip().lower()
+        if not HEX8.match(self.address):
+            errors["address"] = _("Four bytes as 8 hex digits, in wire order, e.g. 03001100.")
+        if self.component_type is not None and not 0 <= self.component_type <= 255:
+            errors["component_type"] = _("Must be between 0 and 255.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class Threshold(ChangeLoggedModel):
     """The allowed range of one sensor point's readings, e.g. 0.10–1.00 MPa at a hydrant outlet.
@@ -383,10 +477,20 @@ class Threshold(ChangeLoggedModel):
     device = models.ForeignKey(
         Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="thresholds"
     )
-    point = models.CharField(_("point"), max_length=64)
+    point = models.CharField(
+        _("point"), max_length=64, help_text=_("The point id the sensor sends its readings under.")
+    )
     low = models.FloatField(_("lowest allowed"), null=True, blank=True)
     high = models.FloatField(_("highest allowed"), null=True, blank=True)
     unit = models.CharField(_("unit"), max_length=16, blank=True)
+    rule_key = models.CharField(
+        _("from the rule"),
+        max_length=100,
+        blank=True,
+        help_text=_("Empty when the building's own value; else the rule-set entry it comes from."),
+    )
+
+    objects = scoped_by("device__building").as_manager()
 
     class Meta:
         verbose_name = _("threshold")
@@ -396,7 +500,42 @@ class Threshold(ChangeLoggedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.point}: {self.low}–{self.high} {self.unit}"
+        low = "" if self.low is None else f"{self.low:g}"
+        high = "" if self.high is None else f"{self.high:g}"
+        return f"{self.point}: {low}–{high} {self.unit}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:device_detail", args=[self.device_id]) + "#tw-thresholds"
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.low is None and self.high is None:
+            errors["low"] = _("Give the lowest or the highest allowed value (or both).")
+        elif self.low is not None and self.high is not None and self.low > self.high:
+            errors["high"] = _("The highest allowed value is below the lowest.")
+        if self.rule_key:
+            from towerwatch.rules.ruleset import MissingRule, RuleSet
+
+            try:
+                RuleSet.current().rule(self.rule_key)
+            except MissingRule:
+                errors["rule_key"] = _("No such rule in the rule set: %(key)s") % {
+                    "key": self.rule_key
+                }
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def rule(self) -> Any:
+        """The rule-set entry the threshold comes from (with its citation), or None."""
+        if not self.rule_key:
+            return None
+        from towerwatch.rules.ruleset import MissingRule, RuleSet
+
+        try:
+            return RuleSet.current().rule(self.rule_key)
+        except MissingRule:
+            return None
 
     def judge(self, value: float) -> str:
         """The signal a reading makes: out of range, or back to normal."""
@@ -405,3 +544,103 @@ class Threshold(ChangeLoggedModel):
         ):
             return EventKind.OUT_OF_RANGE
         return EventKind.RESTORE
+
+
+class DutyScheduleQuerySet(ScopedQuerySet):
+    def restrict(self, scope: Any) -> DutyScheduleQuerySet:
+        from towerwatch.organizations.models import Region
+
+        regions = Region.objects.all().restrict(scope).values("pk")
+        return self.filter(models.Q(building__in=scope.buildings()) | models.Q(region__in=regions))
+
+
+class DutyCheckSchedule(ChangeLoggedModel):
+    """When the centre runs duty checks (查岗) by itself: a region's default or a building's own.
+
+    A building follows its own schedule if it has one, else that of the nearest region above
+    it (the district's default). `random`: `checks_per_day` checks at random minutes between
+    `start_hour` and `end_hour` (drawn per building and day, the same in every worker);
+    `fixed`: at the listed times of day.
+    """
+
+    class Mode(models.TextChoices):
+        RANDOM = "random", _("random times in a daily window")
+        FIXED = "fixed", _("fixed times of day")
+
+    region = models.OneToOneField(
+        "organizations.Region",
+        verbose_name=_("region (default for its buildings)"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="duty_schedule",
+    )
+    building = models.OneToOneField(
+        "buildings.Building",
+        verbose_name=_("building (its own schedule)"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="duty_schedule",
+    )
+    mode = models.CharField(_("mode"), max_length=8, choices=Mode.choices, default=Mode.RANDOM)
+    checks_per_day = models.PositiveSmallIntegerField(_("checks a day"), default=2)
+    start_hour = models.PositiveSmallIntegerField(_("from (hour)"), default=8)
+    end_hour = models.PositiveSmallIntegerField(_("until (hour)"), default=20)
+    fixed_times = models.CharField(
+        _("times of day"), max_length=200, blank=True, help_text=_("e.g. 09:00, 15:30, 22:00")
+    )
+    timeout_minutes = models.PositiveSmallIntegerField(_("answer within (minutes)"), default=10)
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    objects = DutyScheduleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("duty check schedule")
+        verbose_name_plural = _("duty check schedules")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(region__isnull=True, building__isnull=False)
+                | models.Q(region__isnull=False, building__isnull=True),
+                name="dutyschedule_region_xor_building",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.building or self.region)
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:duty_schedule_edit", args=[self.pk])
+
+    def times(self) -> list[tuple[int, int]]:
+        """Fixed times as (hour, minute), sorted; raises ValueError on a malformed entry."""
+        out = []
+        for part in re.split(r"[,，;\s]+", self.fixed_times.strip()):
+            if not part:
+                continue
+            hour, _sep, minute = part.partition(":")
+            h, m = int(hour), int(minute or 0)
+            if not (0 <= h <= 23 and 0 <= m <= 59):
+                raise ValueError(part)
+            out.append((h, m))
+        return sorted(set(out))
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if (self.region_id is None) == (self.building_id is None):
+            errors["building"] = _("A schedule belongs to a region or to one building.")
+        if self.mode == self.Mode.RANDOM:
+            if not 0 <= self.start_hour < self.end_hour <= 24:
+                errors["end_hour"] = _("The window is from 0 to 24 h and must not be empty.")
+            elif not 1 <= self.checks_per_day <= (self.end_hour - self.start_hour) * 60:
+                errors["checks_per_day"] = _("At least one check, at most one a minute.")
+        else:
+            try:
+                if not self.times():
+                    errors["fixed_times"] = _("List at least one time of day, e.g. 09:00.")
+            except ValueError as exc:
+                errors["fixed_times"] = _("Not a time of day: %(v)s") % {"v": exc}
+        if not 1 <= self.timeout_minutes <= 255:
+            errors["timeout_minutes"] = _("Between 1 and 255 minutes (GB/T 26875.3 type 91).")
+        if errors:
+            raise ValidationError(errors)

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.handlers.asgi import ASGIRequest
+from django.db.models import F
 from django.http import (
     Http404,
     HttpRequest,
@@ -18,20 +19,33 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from towerwatch.accounts.choices import Role
 from towerwatch.accounts.scope import Scope, scope_for
-from towerwatch.core.views import ObjectDetailView, ObjectListView, require_scope
+from towerwatch.buildings.models import Building
+from towerwatch.core.views import (
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    require_scope,
+)
 from towerwatch.organizations.models import Region
 
-from . import actions, workflow
+from . import actions, stats, stream, workflow
 from .choices import CASE_KINDS, CaseState, EventKind
-from .filtersets import DeviceFilterSet
-from .forms import BindDeviceForm
-from .models import AlarmCase, AlarmFlip, Device, DutyCheck, Event, Point
-from .tables import DeviceTable
+from .filtersets import (
+    DeviceFilterSet,
+    DutyCheckFilterSet,
+    DutyRateFilterSet,
+    FalseAlarmFilterSet,
+)
+from .forms import BindDeviceForm, DutyScheduleForm
+from .models import AlarmCase, Device, DutyCheck, DutyCheckSchedule, Event, Point
+from .tables import DeviceTable, DutyCheckTable, DutyRateTable, FalseAlarmTable
 from .workflow import TRANSITIONS
 
 
@@ -49,7 +63,12 @@ class DeviceListView(ObjectListView):
         return super().scoped_queryset().select_related("building")
 
     def can_add(self) -> bool:
-        return False
+        from .registry import may_register
+
+        return may_register(require_scope(self.request))
+
+    def get_add_url(self) -> str:
+        return reverse("monitoring:device_add")
 
 
 class DeviceDetailView(ObjectDetailView):
@@ -62,11 +81,17 @@ class DeviceDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         ctx["events"] = self.object.events.all()[:100]
         ctx["frames"] = self.object.frames.order_by("-received_at")[:50]
-        ctx["can_bind"] = may_bind(require_scope(self.request))
+        from .registry import may_register
+
+        scope = require_scope(self.request)
+        ctx["can_bind"] = may_bind(scope)
+        ctx["can_register"] = may_register(scope)
         ctx["duty_checks"] = self.object.duty_checks.all()[:20]
+        ctx["panels"] = list(self.object.panels.all())
         ctx["points"] = Point.objects.filter(panel__device=self.object).select_related("panel")[
             :500
         ]
+        ctx["thresholds"] = list(self.object.thresholds.order_by("point"))
         return ctx
 
 
@@ -89,10 +114,11 @@ def bind(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(
             request,
-            _("%(device)s is bound to %(building)s.")
+            _("%(device)s is bound to %(building)s. Complete its registration below.")
             % {"device": device, "building": form.cleaned_data["building"]},
         )
-        return HttpResponseRedirect(device.get_absolute_url())
+        # Binding leads into the registration: kind, profile, then panels, points, thresholds.
+        return HttpResponseRedirect(reverse("monitoring:device_edit", args=[device.pk]))
     return render(
         request,
         "core/object_edit.html",
@@ -197,44 +223,45 @@ STREAM_HEARTBEAT_S = 15
 async def console_stream(request: HttpRequest) -> StreamingHttpResponse | HttpResponse:
     """Server-Sent Events for the console: an event whenever an alarm case opens or changes.
 
-    Change detection reads the newest case-timeline id every 250 ms, so it works whichever
-    process stored the signal (web and worker may be separate); the page then reloads its
-    scoped list. A comment line every 15 s keeps proxies from closing the stream.
+    The process's `stream.Hub` watches the case timeline (LISTEN/NOTIFY on PostgreSQL, so a case
+    a separate worker process opens arrives as soon as it is committed; a 250 ms poll on
+    SQLite) and wakes every open stream; the page then reloads its scoped list. A comment line
+    every 15 s keeps proxies from closing the stream.
     """
     user = await request.auser()
     if not user.is_authenticated or await sync_to_async(scope_for)(user) is None:
         return HttpResponse(status=403)
 
     async def events() -> Any:
-        last = await _newest_flip()
-        yield "retry: 2000\n\n"
-        quiet = 0.0
-        while True:
-            await asyncio.sleep(STREAM_POLL_S)
-            newest = await _newest_flip()
-            if newest != last:
-                last, quiet = newest, 0.0
-                yield f"event: cases\ndata: {newest}\n\n"
-            else:
-                quiet += STREAM_POLL_S
-                if quiet >= STREAM_HEARTBEAT_S:
-                    quiet = 0.0
+        hub = stream.hub()
+        queue = await hub.subscribe()
+        last = hub.newest
+        try:
+            yield "retry: 2000\n\n"
+            while True:
+                try:
+                    newest = await asyncio.wait_for(queue.get(), STREAM_HEARTBEAT_S)
+                except TimeoutError:
                     yield ": keep-alive\n\n"
+                    continue
+                if newest > last:
+                    last = newest
+                    yield f"event: cases\ndata: {newest}\n\n"
+        finally:
+            hub.unsubscribe(queue)
 
     # Under ASGI (uvicorn) the stream is async; a WSGI deployment gets the same stream from a
     # plain generator (a WSGI server would otherwise buffer an endless async iterator).
-    stream = events() if isinstance(request, ASGIRequest) else _sync_events(await _newest_flip())
-    response = StreamingHttpResponse(stream, content_type="text/event-stream")
+    stream_body = (
+        events() if isinstance(request, ASGIRequest) else _sync_events(await _newest_flip())
+    )
+    response = StreamingHttpResponse(stream_body, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
 
 
-def _newest_flip_sync() -> int:
-    return AlarmFlip.objects.order_by("-id").values_list("id", flat=True).first() or 0
-
-
-_newest_flip = sync_to_async(_newest_flip_sync)
+_newest_flip = sync_to_async(stream.newest_flip)
 
 
 def _sync_events(last: int) -> Any:
@@ -244,7 +271,7 @@ def _sync_events(last: int) -> Any:
     quiet = 0.0
     while True:
         time.sleep(STREAM_POLL_S)
-        newest = _newest_flip_sync()
+        newest = stream.newest_flip()
         if newest != last:
             last, quiet = newest, 0.0
             yield f"event: cases\ndata: {newest}\n\n"
@@ -266,6 +293,183 @@ def duty_check(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     if not may_bind(scope):
         raise PermissionDenied(_("Only the monitoring centre runs duty checks."))
-    DutyCheck.objects.create(device=device, requested_by=request.user)
+    from django.conf import settings
+
+    DutyCheck.objects.create(
+        device=device,
+        requested_by=request.user,
+        timeout_minutes=settings.TOWERWATCH_DUTY_CHECK_TIMEOUT_MIN,
+    )
     messages.success(request, _("Duty check queued for %(device)s.") % {"device": device})
     return HttpResponseRedirect(device.get_absolute_url())
+
+
+class FalseAlarmListView(ObjectListView):
+    """Buildings ranked by false-alarm rate over a window, per town; exports to .xlsx."""
+
+    model = Building
+    table_class = FalseAlarmTable
+    filterset_class = FalseAlarmFilterSet
+    template_name = "monitoring/false_alarms.html"
+    export_basename = "false-alarms"
+    # Exports read plain rows (no model instances: 40,000 buildings in a second, not ten).
+    export_columns = (
+        (_lazy("building code"), lambda r: r["code"]),
+        (_lazy("name"), lambda r: r["name"]),
+        (_lazy("town / street"), lambda r: r["town"] or ""),
+        (_lazy("decided fire alarms"), lambda r: r["fa_cases"]),
+        (_lazy("false alarms"), lambda r: r["fa_false"]),
+        (_lazy("false-alarm rate (%)"), lambda r: round(100 * r["fa_rate"], 1)),
+    )
+
+    @property
+    def title(self) -> str:
+        return _("False alarms by building, last %(days)s days") % {"days": self.days}
+
+    @property
+    def days(self) -> int:
+        return stats.window_days(self.request.GET.get("days"))
+
+    def scoped_queryset(self) -> Any:
+        visible = Building.objects.visible_to(self.request.user)
+        return stats.ranked(visible, stats.since(self.days))
+
+    def can_add(self) -> bool:
+        return False
+
+    def export(self, fmt: str, objects: Any) -> Any:
+        rows = objects.annotate(
+            code=F("building__code"),
+            name=F("building__name"),
+            town=F("building__region__town__name"),
+        ).order_by("-fa_rate", "-fa_cases", "building")
+        return super().export(fmt, rows)
+
+
+class DutyCheckListView(ObjectListView):
+    """Every duty check in scope: when asked, by whom (or the schedule), when answered."""
+
+    model = DutyCheck
+    table_class = DutyCheckTable
+    filterset_class = DutyCheckFilterSet
+    template_name = "monitoring/duty_checks.html"
+    export_basename = "duty-checks"
+    export_columns = (
+        (_lazy("requested"), lambda c: c.requested_at),
+        (_lazy("building code"), lambda c: c.device.building.code if c.device.building_id else ""),
+        (_lazy("building"), lambda c: c.device.building.name if c.device.building_id else ""),
+        (_lazy("device"), lambda c: c.device.address),
+        (_lazy("scheduled for"), lambda c: c.scheduled_for),
+        (_lazy("state"), lambda c: c.get_state_display()),
+        (_lazy("sent"), lambda c: c.sent_at),
+        (_lazy("answered"), lambda c: c.answered_at),
+        (_lazy("seconds to answer"), lambda c: c.answer_seconds),
+    )
+
+    def scoped_queryset(self) -> Any:
+        return (
+            super()
+            .scoped_queryset()
+            .select_related("device", "device__building", "requested_by", "schedule")
+        )
+
+    def can_add(self) -> bool:
+        return False
+
+
+class DutyRateListView(ObjectListView):
+    """Answer rate of duty checks per building over a window (one grouped query)."""
+
+    model = Building
+    table_class = DutyRateTable
+    filterset_class = DutyRateFilterSet
+    template_name = "monitoring/duty_checks.html"
+    export_basename = "duty-check-answer-rates"
+    export_columns = (
+        (_lazy("building code"), lambda r: r["code"]),
+        (_lazy("name"), lambda r: r["name"]),
+        (_lazy("town / street"), lambda r: r["town"] or ""),
+        (_lazy("checks asked"), lambda r: r["dc_asked"]),
+        (_lazy("answered"), lambda r: r["dc_answered"]),
+        (_lazy("answer rate (%)"), lambda r: round(100 * r["dc_rate"], 1)),
+    )
+
+    @property
+    def title(self) -> str:
+        return _("Duty-check answer rate by building, last %(days)s days") % {"days": self.days}
+
+    @property
+    def days(self) -> int:
+        return stats.window_days(self.request.GET.get("days"))
+
+    def scoped_queryset(self) -> Any:
+        visible = Building.objects.visible_to(self.request.user)
+        return stats.duty_ranked(visible, stats.since(self.days)).prefetch_related("region__town")
+
+    def can_add(self) -> bool:
+        return False
+
+    def export(self, fmt: str, objects: Any) -> Any:
+        rows = objects.annotate(
+            code=F("device__building__code"),
+            name=F("device__building__name"),
+            town=F("device__building__region__town__name"),
+        ).order_by("dc_rate", "building")
+        return super().export(fmt, rows)
+
+
+class DutyScheduleEditView(ObjectEditView):
+    """A region's default duty-check schedule (the centre) or a building's own (its editors)."""
+
+    model = DutyCheckSchedule
+    form_class = DutyScheduleForm
+
+    def may_write(self, scope: Scope) -> bool:
+        from .registry import may_register
+
+        if self.object is not None and self.object.region_id:
+            return may_bind(scope)
+        return may_register(scope)
+
+    def get_form(self, data: Any = None, files: Any = None) -> Any:
+        initial = {}
+        building = self.request.GET.get("building")
+        if self.object is None and building and building.isdigit():
+            initial["building"] = (
+                Building.objects.visible_to(self.request.user).filter(pk=int(building)).first()
+            )
+        return self.form_class(
+            data=data,
+            files=files,
+            instance=self.object,
+            user=self.request.user,
+            initial=initial,
+            centre=may_bind(require_scope(self.request)),
+        )
+
+    def save(self, form: DutyScheduleForm) -> DutyCheckSchedule:
+        return actions.save_duty_schedule(form.save(commit=False), acting_user=self.request.user)
+
+    def get_success_url(self, obj: DutyCheckSchedule) -> str:
+        return reverse("monitoring:duty_check_list")
+
+
+@login_required
+def duty_schedules(request: HttpRequest) -> HttpResponse:
+    scope = require_scope(request)
+    from .registry import may_register
+
+    schedules = (
+        DutyCheckSchedule.objects.visible_to(request.user)
+        .select_related("region", "building")
+        .order_by("building", "region__path")
+    )
+    return render(
+        request,
+        "monitoring/duty_schedules.html",
+        {
+            "schedules": schedules,
+            "can_add": may_register(scope),
+            "title": _("Duty check schedules"),
+        },
+    )

@@ -12,13 +12,16 @@ from django.conf import settings
 from django.db import close_old_connections, connections
 
 from towerwatch.hazards.jobs import remind_and_escalate
+from towerwatch.inspections.jobs import remind_and_escalate as remind_inspections
+from towerwatch.notifications.jobs import send_reminders
 from towerwatch.notifications.outbox import deliver_pending
 
 from .duty import expire_duty_checks, send_duty_checks
 from .gb26875.server import GB26875Server, ServerConfig
 from .ingest import Incoming, store_frames
-from .jobs import check_offline, escalate_cases
+from .jobs import check_offline, escalate_cases, schedule_duty_checks
 from .mqtt import Subscriber
+from .retention import check_setting, purge_old_records
 
 log = logging.getLogger("towerwatch.worker")
 
@@ -72,14 +75,20 @@ class Worker:
         self.tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
+        # Refuse to start with a retention the rule set in force forbids (GB 50440 §3.0.2-5).
+        await asyncio.to_thread(_run_job, check_setting)
         await self.server.start()
         if self.subscriber is not None:
             self.subscriber.start()
         self.tasks.append(asyncio.create_task(every(60, check_offline)))
         self.tasks.append(asyncio.create_task(every(1, deliver_pending)))
+        self.tasks.append(asyncio.create_task(every(15, send_reminders)))
         self.tasks.append(asyncio.create_task(every(5, escalate_cases)))
         self.tasks.append(asyncio.create_task(every(30, expire_duty_checks)))
         self.tasks.append(asyncio.create_task(every(60, remind_and_escalate)))
+        self.tasks.append(asyncio.create_task(every(60, schedule_duty_checks)))
+        self.tasks.append(asyncio.create_task(every(60, purge_old_records)))
+        self.tasks.append(asyncio.create_task(every(900, remind_inspections)))
         self.tasks.append(asyncio.create_task(self._duty_checks()))
 
     async def _duty_checks(self) -> None:

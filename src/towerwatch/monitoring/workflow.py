@@ -79,6 +79,9 @@ def transition(case: AlarmCase, new_state: str, *, acting_user: Any, note: str =
         case=case, at=now, old_state=case.state, new_state=new_state, actor=acting_user, note=note
     )
     case.state, case.closed_at = new_state, now
+    from . import stream
+
+    transaction.on_commit(stream.publish)  # this process's consoles at once; others by NOTIFY
     if new_state == S.CONFIRMED_FIRE:
         forward_confirmed_fire(case, acting_user=acting_user, at=now)
     return case
@@ -122,4 +125,7 @@ def forward_confirmed_fire(case: AlarmCase, *, acting_user: Any, at: Any) -> Non
             _("Confirmed fire at %(building)s: %(point)s")
             % {"building": building.name, "point": case.description or case.component_address},
             url=case.get_absolute_url(),
+            case=case,
+            kind="confirmed_fire",
+            urgent=True,
         )

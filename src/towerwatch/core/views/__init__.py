@@ -80,7 +80,7 @@ class ObjectListView(ScopedMixin, View):
             "rows": table.rows(page),
             "page_query": f"{page_query}&" if page_query else "",
             "filter_query": page_query,
-            "title": opts.verbose_name_plural,
+            "title": getattr(self, "title", None) or opts.verbose_name_plural,
             "model_opts": opts,
             "can_add": self.can_add(),
             "add_url": self.get_add_url(),
@@ -98,7 +98,7 @@ class ObjectListView(ScopedMixin, View):
         return export_response(
             fmt=fmt,
             basename=self.export_basename,
-            title=str(self.model._meta.verbose_name_plural),
+            title=str(getattr(self, "title", None) or self.model._meta.verbose_name_plural),
             columns=self.export_columns,
             objects=objects,
             user=self.request.user,
