@@ -54,7 +54,9 @@ def test_the_loop_through_the_page(world, hazards, login):
     bad = SimpleUploadedFile("fixed.jpg", b"GIF89a nonsense")
     response = post_transition(unit, lane, "submitted", photos=bad)
     assert response.status_code == 400
-    assert "not an image" in response.content.decode()
+    assert 'data-field-error="photos"' in response.content.decode()
+    lane.refresh_from_db()
+    assert lane.state == "rectifying" and not lane.photos.filter(stage="evidence").exists()
 
     assert post_transition(unit, lane, "submitted", photos=png("fixed.png")).status_code == 302
     lane.refresh_from_db()
