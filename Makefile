@@ -51,6 +51,7 @@ lint: setup
 bench: setup
 	$(BIN)/python -m towerwatch.bench $(BENCH_ARGS)
 	$(BIN)/python -m towerwatch.bench_ingest $(BENCH_INGEST_ARGS)
+	$(BIN)/python -m towerwatch.bench_hazards $(BENCH_HAZARDS_ARGS)
 	$(BIN)/python -m towerwatch.bench_inspections $(BENCH_INSPECTIONS_ARGS)
 
 messages: setup

@@ -9,6 +9,7 @@ urlpatterns = [
     path("b/", include("towerwatch.buildings.public_urls")),
     path("org/", include("towerwatch.organizations.urls")),
     path("monitoring/", include("towerwatch.monitoring.urls")),
+    path("hazards/", include("towerwatch.hazards.urls")),
     path("notifications/", include("towerwatch.notifications.urls")),
     path("r/", include("towerwatch.hazards.report_urls")),
     path("campaigns/", include("towerwatch.hazards.campaign_urls")),

@@ -33,6 +33,7 @@ from towerwatch.organizations.actions import sync_sectors
 from towerwatch.organizations.models import Organization, Region
 
 from .buildings import BuildingLoader
+from .hazards import HazardLoader
 from .inspections import write_inspections
 from .personas import DEMO_PASSWORD, PERSONAS
 from .reports import load_reports_and_campaign
@@ -40,7 +41,7 @@ from .territory import TerritoryLoader
 from .wipe import wipe_demo_data
 
 
-class DemoLoader(TerritoryLoader, BuildingLoader):
+class DemoLoader(TerritoryLoader, BuildingLoader, HazardLoader):
     """Builds the demo district in memory, then writes it table by table."""
 
     def load_users(self) -> None:
@@ -86,6 +87,7 @@ class DemoLoader(TerritoryLoader, BuildingLoader):
             self.step("fire systems", self.write_fire_systems)
             self.step("contracts", self.write_contracts)
             self.step("users", self.load_users)
+            self.step("hazards", self.load_hazards)
             self.step("public reports", lambda: load_reports_and_campaign(self.rng))
             self.step("inspections", lambda: write_inspections(self))
         if not connection.in_atomic_block:  # VACUUM cannot run inside a caller's transaction
@@ -111,6 +113,7 @@ class DemoLoader(TerritoryLoader, BuildingLoader):
             "fire_systems": len(buildings) * len(FireSystemKind.values),
             "service_contracts": self.counts["service_contracts"],
             "users": len(PERSONAS),
+            "hazards": self.counts.get("hazards", 0),
             "grid_persona": self.grid_persona.region.name if self.grid_persona else None,
         }
 

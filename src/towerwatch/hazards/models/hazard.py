@@ -154,6 +154,23 @@ class Hazard(ChangeLoggedModel):
             models.Index(fields=["building", "state"]),
             models.Index(fields=["category", "state"]),
             models.Index(fields=["responsible_org", "state"]),
+            # Covering indexes of the dashboards (per town / per unit): one narrow index scan
+            # instead of 500,000 table rows (measured: SQLite 3.3 s → see docs/deploy.md).
+            models.Index(
+                fields=["building", "category", "state", "deadline", "found_at", "closed_at"],
+                name="hazard_dash_building",
+            ),
+            models.Index(
+                fields=[
+                    "responsible_org",
+                    "category",
+                    "state",
+                    "deadline",
+                    "found_at",
+                    "closed_at",
+                ],
+                name="hazard_dash_unit",
+            ),
         ]
 
     def __str__(self) -> str:
