@@ -38,7 +38,7 @@ class HazardState(models.TextChoices):
     ASSIGNED = "assigned", _("assigned")
     RECTIFYING = "rectifying", _("in rectification")
     SUBMITTED = "submitted", _("submitted")
-    CLOSED = "closed", _("closed")
+    CLOSED = "closed", _("accepted and closed")
     VOID = "void", _("void")
 
 
