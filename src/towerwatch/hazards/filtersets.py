@@ -48,9 +48,9 @@ class HazardFilterSet(StyledFilterSet):
     building = df.CharFilter(
         label=_("Building code"), method="by_building", help_text="500116-000123"
     )
-    category = df.MultipleChoiceFilter(label=_("Category"), choices=HazardCategory.choices)
+    category = df.MultipleChoiceFilter(label=_("hazard category"), choices=HazardCategory.choices)
     severity = df.ChoiceFilter(label=_("Severity"), choices=Severity.choices)
-    state = df.MultipleChoiceFilter(label=_("State"), choices=HazardState.choices)
+    state = df.MultipleChoiceFilter(label=_("workflow state"), choices=HazardState.choices)
     is_open = YesNoFilter(label=_("Open"), method="by_open")
     overdue = YesNoFilter(label=_("Overdue"), method="by_overdue")
     source = df.ChoiceFilter(label=_("Source"), choices=HazardSource.choices)

@@ -70,7 +70,7 @@ class BuildingInput(forms.TextInput):
 class HazardForm(ScopedFormMixin, forms.Form):
     building = forms.CharField(label=_("Building"), max_length=200, widget=BuildingInput)
     source = forms.ChoiceField(label=_("Source"), choices=HazardSource.choices)
-    category = forms.ChoiceField(label=_("Category"), choices=HazardCategory.choices)
+    category = forms.ChoiceField(label=_("hazard category"), choices=HazardCategory.choices)
     severity = forms.ChoiceField(
         label=_("Severity"), choices=Severity.choices, initial=Severity.GENERAL
     )

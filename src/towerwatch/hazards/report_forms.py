@@ -72,7 +72,7 @@ class BuildingSearchForm(forms.Form):
 
 class AcceptForm(forms.Form):
     title = forms.CharField(label=_("Hazard title"), max_length=120)
-    category = forms.ChoiceField(label=_("category"), choices=HazardCategory.choices)
+    category = forms.ChoiceField(label=_("hazard category"), choices=HazardCategory.choices)
     severity = forms.ChoiceField(label=_("severity"), choices=Severity.choices)
     building_code = forms.CharField(
         label=_("building code"),
@@ -128,8 +128,8 @@ def style(form: forms.Form) -> forms.Form:
 
 class PublicReportFilterSet(StyledFilterSet):
     q = df.CharFilter(method="search", label=_("search"), help_text=_("ticket, address, building"))
-    state = df.MultipleChoiceFilter(label=_("state"), choices=ReportState.choices)
-    category = df.MultipleChoiceFilter(label=_("category"), choices=HazardCategory.choices)
+    state = df.MultipleChoiceFilter(label=_("workflow state"), choices=ReportState.choices)
+    category = df.MultipleChoiceFilter(label=_("hazard category"), choices=HazardCategory.choices)
     triage_overdue = YesNoFilter(label=_("triage overdue"), method="filter_triage_overdue")
     reply_overdue = YesNoFilter(label=_("reply overdue"), method="filter_reply_overdue")
 

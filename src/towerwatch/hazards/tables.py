@@ -81,9 +81,14 @@ class HazardTable(Table):
             _("Town / street"),
             lambda h: h.building.region.town.name if h.building.region.town_id else "",
         ),
-        Column("category", _("Category"), lambda h: h.get_category_display(), order_by="category"),
+        Column(
+            "category",
+            _("hazard category"),
+            lambda h: h.get_category_display(),
+            order_by="category",
+        ),
         Column("severity", _("Severity"), severity_badge, order_by="severity"),
-        Column("state", _("State"), state_badge, order_by="state"),
+        Column("state", _("workflow state"), state_badge, order_by="state"),
         Column("deadline", _("Deadline"), deadline_cell, order_by="deadline"),
         Column(
             "unit",

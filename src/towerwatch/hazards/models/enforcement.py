@@ -89,7 +89,7 @@ class EnforcementCase(ChangeLoggedModel):
         related_name="enforcement_cases",
     )
     state = models.CharField(
-        _("state"),
+        _("workflow state"),
         max_length=8,
         choices=EnforcementState.choices,
         default=EnforcementState.OPEN,

@@ -66,7 +66,7 @@ class Hazard(ChangeLoggedModel):
         related_name="hazards",
     )
     source = models.CharField(_("source"), max_length=16, choices=HazardSource.choices)
-    category = models.CharField(_("category"), max_length=20, choices=HazardCategory.choices)
+    category = models.CharField(_("hazard category"), max_length=20, choices=HazardCategory.choices)
     severity = models.CharField(
         _("severity"), max_length=8, choices=Severity.choices, default=Severity.GENERAL
     )
@@ -106,7 +106,7 @@ class Hazard(ChangeLoggedModel):
         help_text=_("Required when the deadline differs from the rule set."),
     )
     state = models.CharField(
-        _("state"), max_length=12, choices=HazardState.choices, default=HazardState.OPEN
+        _("workflow state"), max_length=12, choices=HazardState.choices, default=HazardState.OPEN
     )
     found_at = models.DateTimeField(_("found"), default=timezone.now, db_index=True)
     found_by = models.ForeignKey(

@@ -93,7 +93,7 @@ class PublicReport(ChangeLoggedModel):
         blank=True,
         help_text=_("Where it is, when the reporter did not pick a building."),
     )
-    category = models.CharField(_("category"), max_length=20, choices=HazardCategory.choices)
+    category = models.CharField(_("hazard category"), max_length=20, choices=HazardCategory.choices)
     description = models.TextField(_("description"), max_length=2000)
     phone = models.CharField(_("reporter's phone"), max_length=24, blank=True)
     client_key = models.CharField(
@@ -104,7 +104,7 @@ class PublicReport(ChangeLoggedModel):
         help_text=_("A keyed hash of the sender's IP address (the address itself is not kept)."),
     )
     state = models.CharField(
-        _("state"), max_length=10, choices=ReportState.choices, default=ReportState.NEW
+        _("workflow state"), max_length=10, choices=ReportState.choices, default=ReportState.NEW
     )
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     triage_due = models.DateTimeField(_("triage due"))
