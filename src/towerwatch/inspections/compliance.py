@@ -11,12 +11,14 @@ get its first one.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import Any
 
-from django.db.models import BigIntegerField, Func, Max, QuerySet
+from django.db.models import BigIntegerField, Count, Exists, Func, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from towerwatch.buildings.choices import ResponsibilityRole, Stage
@@ -31,6 +33,7 @@ RULE_OF_KIND = {
     WorkKind.FULL_TEST: "inspections.full_test_days",
     WorkKind.ASSESSMENT: "inspections.assessment_days",
     WorkKind.DRILL: "inspections.drill_days",
+    WorkKind.GRID_WALK: "inspections.grid_walk_days",
 }
 
 
@@ -46,13 +49,15 @@ class Schedule:
     lead: dict[str, int]
     escalate: dict[str, int]
     rules: dict[str, Rule]
+    grid_walk: int = 0
+    escalate_town: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_rules(cls, rules: RuleSet | None = None) -> Schedule:
         rules = rules or RuleSet.current()
         keys = [*RULE_OF_KIND.values(), "inspections.patrol_crowded_venue_h"]
         keys += ["inspections.patrol_day_and_night", "inspections.reminder_lead_days"]
-        keys += ["inspections.escalation_after_days"]
+        keys += ["inspections.escalation_after_days", "inspections.town_escalation_after_days"]
         return cls(
             patrol=rules.value("inspections.patrol_days"),
             inspection=rules.value("inspections.inspection_days"),
@@ -62,6 +67,8 @@ class Schedule:
             lead=rules.value("inspections.reminder_lead_days"),
             escalate=rules.value("inspections.escalation_after_days"),
             rules={k: rules.rule(k) for k in keys},
+            grid_walk=int(rules.value("inspections.grid_walk_days")),
+            escalate_town=rules.value("inspections.town_escalation_after_days"),
         )
 
     def period_days(self, kind: str, residential: bool, care: bool, super_high: bool) -> int:
@@ -78,6 +85,8 @@ class Schedule:
             if super_high and not residential:
                 return int(self.drill["public_super_high_rise"])
             return int(self.drill["default"])
+        if kind == WorkKind.GRID_WALK:
+            return self.grid_walk
         raise KeyError(kind)
 
     def rule_for(self, kind: str) -> Rule:
@@ -202,6 +211,56 @@ def compute(
 
 
 EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+#: The building classes the periods depend on: (residential, care, super high-rise).
+CLASSES = [(r, c, s) for r in (False, True) for c in (False, True) for s in (False, True)]
+
+
+def _class_filter(residential: bool, care: bool, super_high: bool) -> Q:
+    q = Q(category="residential") if residential else ~Q(category="residential")
+    q &= Q(use__in=list(CARE_USES)) if care else ~Q(use__in=list(CARE_USES))
+    return q & Q(is_super_high_rise=super_high)
+
+
+def overdue_counts(
+    buildings: QuerySet[Any],
+    *,
+    now: dt.datetime | None = None,
+    schedule: Schedule | None = None,
+    kinds: Sequence[str] = SCHEDULED_KINDS,
+) -> dict[str, int]:
+    """{kind: scheduled buildings overdue or never done} in one aggregate query.
+
+    For summaries over a whole town or district, where `compute` would read every building:
+    a building is overdue for a kind when no record was signed since local midnight of
+    (today - period) and it was registered before then, which is `compute`'s OVERDUE/NEVER.
+    Each test is an EXISTS probe on the (building, kind, signed_at) index.
+    """
+    from .models import InspectionRecord
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    schedule = schedule or Schedule.from_rules(RuleSet.current(today))
+    tz = timezone.localtime(now).tzinfo
+
+    def cutoff(period: int) -> dt.datetime:
+        return dt.datetime.combine(today - dt.timedelta(days=period), dt.time(), tzinfo=tz)
+
+    counts = {}
+    for kind in kinds:
+        by_period: dict[int, list[Q]] = defaultdict(list)
+        for key in CLASSES:
+            by_period[schedule.period_days(kind, *key)].append(_class_filter(*key))
+        parts = []
+        for period, classes in by_period.items():
+            since = cutoff(period)
+            done = InspectionRecord.objects.filter(
+                building_id=OuterRef("pk"), kind=kind, signed_at__gte=since
+            )
+            which = reduce(operator.or_, classes) if len(by_period) > 1 else Q()
+            parts.append(which & Q(created_at__lt=since) & ~Exists(done))
+        counts[kind] = Count("pk", filter=reduce(operator.or_, parts))
+    return dict(scheduled_buildings(buildings).order_by().aggregate(**counts))
 
 
 def _date_of(day: int) -> dt.date:

@@ -11,7 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from towerwatch.buildings.models import Building
-from towerwatch.notifications.actions import notify_building_chain
+from towerwatch.notifications.actions import (
+    level_organizations,
+    notify_building_chain,
+    notify_organizations,
+    tell_members,
+)
+from towerwatch.notifications.choices import MessageKind
 from towerwatch.rules.ruleset import RuleSet
 
 from .choices import Due, WorkKind
@@ -29,7 +35,9 @@ def remind_and_escalate(now: dt.datetime | None = None, limit: int = BATCH) -> i
 
     A reminder goes out when the due date is within the rule set's lead days
     (`inspections.reminder_lead_days`); an escalation once the work is overdue by
-    `inspections.escalation_after_days`. Each is sent once per building, kind and due date.
+    `inspections.escalation_after_days`; and, still overdue after
+    `inspections.town_escalation_after_days`, a second escalation to the town or platform
+    government alone. Each is sent once per building, kind, due date and level.
     Returns the number of notices sent.
     """
     now = now or timezone.now()
@@ -48,6 +56,9 @@ def remind_and_escalate(now: dt.datetime | None = None, limit: int = BATCH) -> i
                     wanted.append(
                         (status.building_id, kind, cell.due, ScheduleNotice.Level.ESCALATION)
                     )
+                town_days = schedule.escalate_town.get(kind)
+                if town_days is not None and late >= int(town_days):
+                    wanted.append((status.building_id, kind, cell.due, ScheduleNotice.Level.TOWN))
     if not wanted:
         return 0
     # By date only: a list of building ids could pass SQLite's limit on query parameters.
@@ -64,18 +75,47 @@ def remind_and_escalate(now: dt.datetime | None = None, limit: int = BATCH) -> i
         label = WorkKind(kind).label
         if level == ScheduleNotice.Level.REMINDER:
             text = _("%(kind)s at %(building)s is due on %(date)s.")
+        elif level == ScheduleNotice.Level.TOWN:
+            text = _(
+                "Still overdue after %(days)s days: %(kind)s at %(building)s was due on "
+                "%(date)s; the responsible party has been told."
+            )
         else:
             text = _("Overdue: %(kind)s at %(building)s was due on %(date)s.")
-        text = text % {"kind": label, "building": building.name, "date": due_on.isoformat()}
+        text = text % {
+            "kind": label,
+            "building": building.name,
+            "date": due_on.isoformat(),
+            "days": (today - due_on).days,
+        }
         url = reverse("inspections:building_tab", args=[building_id])
         try:
             with transaction.atomic():
                 notice = ScheduleNotice.objects.create(
                     building=building, kind=kind, due_on=due_on, level=level, sent_at=now
                 )
-                notice.recipients = notify_building_chain(building, text, url)
+                if level == ScheduleNotice.Level.TOWN:
+                    notice.recipients = tell_town(building, text, url)
+                else:
+                    notice.recipients = notify_building_chain(building, text, url)
                 notice.save(update_fields=["recipients"])
         except IntegrityError:  # another worker sent it first
             continue
         sent += 1
     return sent
+
+
+def tell_town(building: Building, text: str, url: str) -> int:
+    """The second escalation step: the government of the building's town or platform."""
+    orgs = level_organizations("town", building)
+    if not orgs:
+        return 0
+    notify_organizations(
+        orgs,
+        kind=MessageKind.NOTICE,
+        title=_("Overdue inspection work"),
+        text=text,
+        url=url,
+        building=building,
+    )
+    return tell_members(orgs, text, url)

@@ -306,6 +306,7 @@ class ScheduleNotice(models.Model):
     class Level(models.TextChoices):
         REMINDER = "reminder", _("reminder")
         ESCALATION = "escalation", _("escalation")
+        TOWN = "town", _("escalation to the town government")
 
     building = models.ForeignKey("buildings.Building", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind of work"), max_length=16, choices=WorkKind.choices)

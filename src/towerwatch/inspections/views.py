@@ -104,6 +104,7 @@ def _building_context(request: HttpRequest, building: Building) -> dict[str, Any
             schedule.rules["inspections.patrol_day_and_night"],
         ],
         "kinds": actions.startable_kinds(request.user),
+        "selected_kind": request.GET.get("kind", ""),
         "checkpoints": list(building.checkpoints.filter(active=True)),
         "records": building.inspection_records.select_related("started_by")[:20],
         "can_record": bool(actions.startable_kinds(request.user)),
@@ -375,6 +376,10 @@ def compliance_list(request: HttpRequest, by: str, pk: int) -> HttpResponse:
     only = request.GET.get("state", "")
     if only == "overdue":
         statuses = [s for s in statuses if s.overdue]
+        kind = request.GET.get("kind", "")
+        if kind in SCHEDULED_KINDS:  # from "my work": overdue for this kind of work
+            late = (Due.OVERDUE, Due.NEVER)
+            statuses = [s for s in statuses if s.cells[kind].state in late]
     info = {b.pk: b for b in scheduled_buildings(buildings).only("pk", "code", "name", "address")}
     rows = [
         {
