@@ -445,10 +445,10 @@ def template_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_scope(request)
-    try:
-        template = ChecklistTemplate.objects.get(pk=pk)
-    except ChecklistTemplate.DoesNotExist:
-        raise Http404 from None
+    # Checklist templates are district-wide data every member may read (not scoped per building).
+    template = ChecklistTemplate.objects.filter(pk=pk).first()
+    if template is None:
+        raise Http404
     versions = ChecklistTemplate.objects.filter(key=template.key).annotate(used=Count("records"))
     return render(
         request,
@@ -466,10 +466,9 @@ def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not _may_edit_templates(request):
         raise Http404
-    try:
-        template = ChecklistTemplate.objects.get(pk=pk, is_current=True)
-    except ChecklistTemplate.DoesNotExist:
-        raise Http404 from None
+    template = ChecklistTemplate.objects.filter(pk=pk, is_current=True).first()
+    if template is None:
+        raise Http404
     initial = [
         {"code": i.code, "text": i.text, "clause": i.clause, "hazard_category": i.hazard_category}
         for i in template.items.all()
