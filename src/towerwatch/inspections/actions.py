@@ -92,7 +92,7 @@ def may_start(scope: Any, kind: str) -> bool:
 
 def startable_kinds(user: Any) -> list[tuple[str, str]]:
     scope = scope_for(user)
-    return [(k, label) for k, label in WorkKind.choices if may_start(scope, k)]
+    return [(k, str(label)) for k, label in WorkKind.choices if may_start(scope, k)]
 
 
 def _writable(user: Any, building: Any, kind: str | None = None) -> None:
