@@ -7,7 +7,7 @@ the range check, the participant minimum and the verdict are the actions' job, a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -97,12 +97,14 @@ class EnforcementForm(ScopedFormMixin, forms.Form):
         self.hazard = hazard
         if hazard is not None:
             del self.fields["building"]
-        self.fields["legal_basis_rule"].choices = [
+        cast(forms.ChoiceField, self.fields["legal_basis_rule"]).choices = [
             (r.key, r.citation) for r in actions.legal_bases()
         ]
         visible = Organization.objects.visible_to(self.user)
-        self.fields["party"].queryset = visible
-        self.fields["departments"].queryset = visible.filter(kind=OrganizationKind.DEPARTMENT)
+        cast(forms.ModelChoiceField, self.fields["party"]).queryset = visible
+        cast(forms.ModelMultipleChoiceField, self.fields["departments"]).queryset = visible.filter(
+            kind=OrganizationKind.DEPARTMENT
+        )
 
     clean_building = HazardForm.clean_building
 
@@ -154,12 +156,12 @@ class AssessmentForm(ScopedFormMixin, forms.Form):
     def __init__(self, *args: Any, catalogue: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         value = catalogue.value
-        self.fields["elements"].choices = [
+        cast(forms.ChoiceField, self.fields["elements"]).choices = [
             (e["code"], e["text"])
             for part in ("direct", "comprehensive")
             for e in value[part]["elements"]
         ]
-        self.fields["site_type"].choices = [("", "---------")] + [
+        cast(forms.ChoiceField, self.fields["site_type"]).choices = [("", "---------")] + [
             (t, SITE_TYPE_LABELS.get(t, t)) for t in value["site_types"]
         ]
         self.fields["site_type"].required = False

@@ -140,7 +140,7 @@ def _departments(case: EnforcementCase) -> str:
     return "、".join(d.name for d in case.departments.all())
 
 
-EXPORT_COLUMNS = (
+EXPORT_COLUMNS: Any = (
     (gettext_lazy("case number"), lambda c: c.code),
     (gettext_lazy("opened"), lambda c: c.opened_at),
     (gettext_lazy("Building code"), lambda c: c.building.code),
@@ -203,11 +203,10 @@ def enforcement_add(request: HttpRequest) -> HttpResponse:
     if not may_enforce(request.user):
         raise PermissionDenied(_("Your organization or role may not open enforcement cases."))
     initial: dict[str, Any] = {"party_kind": PartyKind.BUSINESS}
-    if hazard is not None and hazard.responsible_org_id:
-        initial["party"] = hazard.responsible_org_id
-        initial["party_kind"] = (
-            PartyKind.BUSINESS if hazard.responsible_org.is_business else PartyKind.NON_BUSINESS
-        )
+    org = hazard.responsible_org if hazard is not None else None
+    if org is not None:
+        initial["party"] = org.pk
+        initial["party_kind"] = PartyKind.BUSINESS if org.is_business else PartyKind.NON_BUSINESS
     building_id = request.GET.get("building", "")
     if hazard is None and building_id.isdigit():
         b = Building.objects.visible_to(request.user).filter(pk=building_id).first()
@@ -476,7 +475,7 @@ def assessment_rows(hazard: Hazard) -> list[dict[str, Any]]:
         key = (a.rule_key, a.edition)
         if key not in texts:
             rule = Rule.objects.filter(key=a.rule_key, edition=a.edition).first()
-            value = rule.value if rule is not None else {}
+            value = (rule.value or {}) if rule is not None else {}
             texts[key] = {
                 e["code"]: e["text"]
                 for part in ("direct", "comprehensive")
