@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboards, views
+from . import dashboards, enforcement_views, views
 
 app_name = "hazards"
 
@@ -22,5 +22,15 @@ urlpatterns = [
     path("<int:pk>/comment/", views.hazard_comment, name="hazard_comment"),
     path("<int:pk>/refer/", views.hazard_refer, name="hazard_refer"),
     path("referrals/<int:pk>/answer/", views.referral_answer, name="referral_answer"),
+    path("<int:pk>/assess/", enforcement_views.hazard_assess, name="hazard_assess"),
+    path("enforcement/", enforcement_views.EnforcementListView.as_view(), name="enforcement_list"),
+    path("enforcement/add/", enforcement_views.enforcement_add, name="enforcement_add"),
+    path(
+        "enforcement/<int:pk>/",
+        enforcement_views.EnforcementDetailView.as_view(),
+        name="enforcement",
+    ),
+    path("enforcement/<int:pk>/step/", enforcement_views.enforcement_step, name="enforcement_step"),
+    path("enforcement/<int:pk>/join/", enforcement_views.enforcement_join, name="enforcement_join"),
     path("<int:pk>/<str:kind>.pdf", views.hazard_document, name="hazard_document"),
 ]

@@ -151,6 +151,7 @@ class HazardDetailView(ObjectDetailView):
         ctx["referrals"] = list(h.referrals.select_related("department").order_by("referred_at"))
         ctx["today"] = timezone.localdate()
         ctx["show_phones"] = scope.sees_phones
+        self.enforcement_context(ctx, h, scope, steps)
         person = h.responsible_person
         if scope.sees_phones and person is not None and person.phone:
             AuditEvent.objects.create(  # D1: every unmasked phone shown is logged
@@ -160,6 +161,26 @@ class HazardDetailView(ObjectDetailView):
                 detail={"hazard": h.pk, "people": [person.pk]},
             )
         return ctx
+
+    def enforcement_context(
+        self, ctx: dict[str, Any], h: Hazard, scope: Scope, steps: list[Any]
+    ) -> None:
+        """Major-hazard assessments and enforcement cases of the hazard, and who may add them."""
+        from .enforcement_views import assessment_rows, joinable_cases
+        from .models import EnforcementCase, Verdict
+
+        user = self.request.user
+        ctx["may_assess"] = workflow.may_manage(user, h)
+        ctx["may_enforce"] = actions._may_enforce(user)
+        ctx["assessments"] = assessment_rows(h)
+        ctx["cases"] = list(EnforcementCase.objects.visible_to(user).filter(hazard=h))
+        ctx["joinable"] = joinable_cases(user, h, scope)
+        urls = {c.code: c.get_absolute_url() for c in ctx["cases"]}
+        verdicts = dict(Verdict.choices)
+        for step in steps:
+            data = step.data or {}
+            step.verdict_label = verdicts.get(data.get("verdict", ""), "")
+            step.case_url = urls.get(data.get("case", ""), "")
 
     def transition_forms(self, h: Hazard, failed: Any) -> list[dict[str, Any]]:
         out = []
