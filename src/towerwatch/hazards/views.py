@@ -213,6 +213,30 @@ def _rerender(request: HttpRequest, hazard: Hazard, **forms: Any) -> HttpRespons
     return render(request, view.template_name, ctx, status=400)
 
 
+def _post_form(
+    request: HttpRequest,
+    hazard: Hazard,
+    form: Any,
+    form_key: str,
+    write: Any,
+    done: str = "",
+    anchor: str = "",
+) -> HttpResponse:
+    """Run `write(cleaned_data)` for a valid form in one transaction, then back to the hazard
+    with `done` as the message; otherwise the hazard page again, the form showing its errors."""
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                write(form.cleaned_data)
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            if done:
+                messages.success(request, done)
+            return HttpResponseRedirect(hazard.get_absolute_url() + anchor)
+    return _rerender(request, hazard, **{form_key: form})
+
+
 def _acting_hazard(request: HttpRequest, pk: int) -> Hazard:
     hazard = get_hazard(request, pk)
     if not may_report(require_scope(request)):
@@ -228,29 +252,21 @@ def hazard_transition(request: HttpRequest, pk: int) -> HttpResponse:
     form = TransitionForm(request.POST, request.FILES, prefix=f"t-{state}", user=request.user)
     if state not in workflow_choices(request.user, hazard):
         raise PermissionDenied(_("This step is not open to you now."))
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                actions.transition(
-                    hazard,
-                    state,
-                    acting_user=request.user,
-                    note=form.cleaned_data["note"],
-                    photos=form.cleaned_data["photos"],
-                    assignee=form.cleaned_data.get("assignee")
-                    if state == HazardState.ASSIGNED
-                    else None,
-                )
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(code)s is now %(state)s.")
-                % {"code": hazard.code, "state": HazardState(state).label},
-            )
-            return HttpResponseRedirect(hazard.get_absolute_url())
-    return _rerender(request, hazard, failed=form)
+    return _post_form(
+        request,
+        hazard,
+        form,
+        "failed",
+        lambda data: actions.transition(
+            hazard,
+            state,
+            acting_user=request.user,
+            note=data["note"],
+            photos=data["photos"],
+            assignee=data.get("assignee") if state == HazardState.ASSIGNED else None,
+        ),
+        _("%(code)s is now %(state)s.") % {"code": hazard.code, "state": HazardState(state).label},
+    )
 
 
 @login_required
@@ -258,21 +274,16 @@ def hazard_transition(request: HttpRequest, pk: int) -> HttpResponse:
 def hazard_deadline(request: HttpRequest, pk: int) -> HttpResponse:
     hazard = _acting_hazard(request, pk)
     form = DeadlineForm(request.POST)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                actions.change_deadline(
-                    hazard,
-                    acting_user=request.user,
-                    deadline=form.cleaned_data["deadline"],
-                    reason=form.cleaned_data["reason"],
-                )
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        else:
-            messages.success(request, _("Deadline changed."))
-            return HttpResponseRedirect(hazard.get_absolute_url())
-    return _rerender(request, hazard, deadline_form=form)
+    return _post_form(
+        request,
+        hazard,
+        form,
+        "deadline_form",
+        lambda data: actions.change_deadline(
+            hazard, acting_user=request.user, deadline=data["deadline"], reason=data["reason"]
+        ),
+        _("Deadline changed."),
+    )
 
 
 @login_required
@@ -280,17 +291,14 @@ def hazard_deadline(request: HttpRequest, pk: int) -> HttpResponse:
 def hazard_comment(request: HttpRequest, pk: int) -> HttpResponse:
     hazard = get_hazard(request, pk)
     form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                actions.add_comment(
-                    hazard, acting_user=request.user, note=form.cleaned_data["note"]
-                )
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        else:
-            return HttpResponseRedirect(hazard.get_absolute_url() + "#timeline")
-    return _rerender(request, hazard, comment_form=form)
+    return _post_form(
+        request,
+        hazard,
+        form,
+        "comment_form",
+        lambda data: actions.add_comment(hazard, acting_user=request.user, note=data["note"]),
+        anchor="#timeline",
+    )
 
 
 class HazardCreateView(ObjectEditView):
@@ -438,22 +446,20 @@ def building_hazards(request: HttpRequest, pk: int) -> HttpResponse:
 def hazard_refer(request: HttpRequest, pk: int) -> HttpResponse:
     hazard = get_hazard(request, pk)
     form = ReferForm(request.POST, user=request.user)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                actions.refer(
-                    hazard,
-                    acting_user=request.user,
-                    departments=list(form.cleaned_data["departments"]),
-                    note=form.cleaned_data["note"],
-                    reply_by=form.cleaned_data["reply_by"],
-                )
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        else:
-            messages.success(request, _("Referred."))
-            return HttpResponseRedirect(hazard.get_absolute_url())
-    return _rerender(request, hazard, refer_form=form)
+    return _post_form(
+        request,
+        hazard,
+        form,
+        "refer_form",
+        lambda data: actions.refer(
+            hazard,
+            acting_user=request.user,
+            departments=list(data["departments"]),
+            note=data["note"],
+            reply_by=data["reply_by"],
+        ),
+        _("Referred."),
+    )
 
 
 @login_required
@@ -465,15 +471,13 @@ def referral_answer(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     hazard = get_hazard(request, referral.hazard_id)
     form = AnswerForm(request.POST)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                actions.answer_referral(
-                    referral, acting_user=request.user, answer=form.cleaned_data["answer"]
-                )
-        except ValidationError as exc:
-            attach_errors(form, exc)
-        else:
-            messages.success(request, _("Answer recorded."))
-            return HttpResponseRedirect(hazard.get_absolute_url())
-    return _rerender(request, hazard, answer_form=form)
+    return _post_form(
+        request,
+        hazard,
+        form,
+        "answer_form",
+        lambda data: actions.answer_referral(
+            referral, acting_user=request.user, answer=data["answer"]
+        ),
+        _("Answer recorded."),
+    )
