@@ -533,7 +533,7 @@ def fine_range(rule: Any, party_kind: str) -> tuple[int, int] | None:
     return int(low), int(high)
 
 
-def _may_enforce(user: Any) -> bool:
+def may_enforce(user: Any) -> bool:
     from towerwatch.accounts.choices import EDITING_ROLES
     from towerwatch.accounts.scope import scope_for
 
@@ -566,7 +566,7 @@ def open_enforcement(
 
     if acting_user is not None:
         require_visible(type(building), building.pk, acting_user)
-        if not _may_enforce(acting_user):
+        if not may_enforce(acting_user):
             raise PermissionDenied(_("Your organization or role may not open enforcement cases."))
     rules = RuleSet.current()
     departments = list(departments)
@@ -724,7 +724,7 @@ def add_enforcement_step(
     from towerwatch.accounts.scope import scope_for
 
     require_visible(EnforcementCase, case.pk, acting_user)
-    if not _may_enforce(acting_user):
+    if not may_enforce(acting_user):
         raise PermissionDenied(_("Your organization or role may not work on enforcement cases."))
     errors: dict[str, str] = {}
     if not note.strip():

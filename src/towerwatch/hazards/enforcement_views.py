@@ -47,8 +47,6 @@ from .enforcement_forms import (
 from .models import EnforcementCase, EnforcementState, Hazard, PartyKind, Verdict
 from .views import get_hazard
 
-may_enforce = actions._may_enforce
-
 
 def _legal_basis_choices(request: Any = None) -> list[tuple[str, str]]:
     return [(r.key, r.citation) for r in actions.legal_bases()]
@@ -181,7 +179,7 @@ class EnforcementListView(ObjectListView):
         )
 
     def can_add(self) -> bool:
-        return may_enforce(self.request.user)
+        return actions.may_enforce(self.request.user)
 
     def get_add_url(self) -> str:
         return reverse("hazards:enforcement_add")
@@ -200,7 +198,7 @@ def enforcement_add(request: HttpRequest) -> HttpResponse:
         if not hazard_id.isdigit():
             raise Http404
         hazard = get_hazard(request, int(hazard_id))
-    if not may_enforce(request.user):
+    if not actions.may_enforce(request.user):
         raise PermissionDenied(_("Your organization or role may not open enforcement cases."))
     initial: dict[str, Any] = {"party_kind": PartyKind.BUSINESS}
     org = hazard.responsible_org if hazard is not None else None
@@ -278,7 +276,9 @@ class EnforcementDetailView(ObjectDetailView):
         scope = require_scope(self.request)
         ctx["steps"] = list(case.steps.select_related("actor", "organization"))
         ctx["departments"] = list(case.departments.all())
-        ctx["may_step"] = case.state == EnforcementState.OPEN and may_enforce(self.request.user)
+        ctx["may_step"] = case.state == EnforcementState.OPEN and actions.may_enforce(
+            self.request.user
+        )
         ctx["may_join"] = may_join(self.request.user, case, scope)
         ctx["step_form"] = kwargs.get("step_form") or EnforcementStepForm()
         ctx["join_form"] = kwargs.get("join_form") or JoinForm()
@@ -306,7 +306,7 @@ def _rerender_case(request: HttpRequest, case: EnforcementCase, **forms: Any) ->
 @require_POST
 def enforcement_step(request: HttpRequest, pk: int) -> HttpResponse:
     case = _visible_case(request, pk)
-    if not may_enforce(request.user):
+    if not actions.may_enforce(request.user):
         raise PermissionDenied(_("Your organization or role may not work on enforcement cases."))
     form = EnforcementStepForm(request.POST)
     if form.is_valid():

@@ -171,7 +171,7 @@ class HazardDetailView(ObjectDetailView):
 
         user = self.request.user
         ctx["may_assess"] = workflow.may_manage(user, h)
-        ctx["may_enforce"] = actions._may_enforce(user)
+        ctx["may_enforce"] = actions.may_enforce(user)
         ctx["assessments"] = assessment_rows(h)
         ctx["cases"] = list(EnforcementCase.objects.visible_to(user).filter(hazard=h))
         ctx["joinable"] = joinable_cases(user, h, scope)
