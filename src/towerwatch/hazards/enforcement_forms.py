@@ -183,7 +183,7 @@ SITE_TYPE_LABELS = {
 
 class ParticipantForm(forms.Form):
     name = forms.CharField(
-        label=_("name"),
+        label=_("Full name"),
         max_length=60,
         required=False,
         widget=forms.TextInput({"class": "form-control"}),
