@@ -97,6 +97,7 @@ class _UnderDevice(RegistryEditMixin, ObjectEditView):
         return obj.device
 
     def new_instance(self) -> Any:
+        """Abstract: each page under a device makes its own kind of object there."""
         raise NotImplementedError
 
     def get_form(self, data: Any = None, files: Any = None) -> Any:
