@@ -46,8 +46,7 @@ def main() -> None:
         workdir = tempfile.mkdtemp(prefix=f"tw-bench-{db}-")
         env["TOWERWATCH_DATA_DIR"] = workdir
         if db == "postgres":
-            _recreate_pg_db()
-            env["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_BENCH_DB
+            env["DATABASE_URL"] = recreate_pg_db(PG_BENCH_DB)
         else:
             env.pop("DATABASE_URL", None)
         cmd = [
@@ -73,12 +72,14 @@ def main() -> None:
     print_report(results, args)
 
 
-def _recreate_pg_db() -> None:
+def recreate_pg_db(name: str) -> str:
+    """Drop and create the bench database `name`; return its DATABASE_URL."""
     import psycopg
 
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
 def run_one(args: argparse.Namespace) -> dict[str, Any]:

@@ -27,7 +27,7 @@ import tempfile
 import time
 from typing import Any
 
-from towerwatch.bench import PG_ADMIN_URL, _stats
+from towerwatch.bench import _stats, recreate_pg_db
 
 PG_BENCH_DB = "towerwatch_bench_hazards"
 
@@ -51,8 +51,7 @@ def main() -> None:
         env = dict(os.environ)
         env["TOWERWATCH_DATA_DIR"] = tempfile.mkdtemp(prefix=f"tw-bench-hazards-{db}-")
         if db == "postgres":
-            _recreate_pg_db()
-            env["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_BENCH_DB
+            env["DATABASE_URL"] = recreate_pg_db(PG_BENCH_DB)
         else:
             env.pop("DATABASE_URL", None)
         cmd = [sys.executable, "-m", "towerwatch.bench_hazards", "--one", db]
@@ -62,14 +61,6 @@ def main() -> None:
         out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
     print_report(results, args)
-
-
-def _recreate_pg_db() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
 
 
 COLUMNS = [

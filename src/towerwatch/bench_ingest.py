@@ -35,7 +35,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-from towerwatch.bench import PG_ADMIN_URL
+from towerwatch.bench import recreate_pg_db
 
 TOWERWATCH = [sys.executable, "-m", "towerwatch.cli"]
 
@@ -68,12 +68,7 @@ def run(db: str, args: argparse.Namespace) -> None:
     env = dict(os.environ, TOWERWATCH_DATA_DIR=tempfile.mkdtemp(prefix=f"tw-ingest-{db}-"))
     env.pop("DATABASE_URL", None)
     if db == "postgres":
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {args.pg_db} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {args.pg_db}")
-        env["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + args.pg_db
+        env["DATABASE_URL"] = recreate_pg_db(args.pg_db)
     subprocess.run([*TOWERWATCH, "migrate", "-v0"], env=env, check=True)
     ceiling = _ceiling(env)
     print(

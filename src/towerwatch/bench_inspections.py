@@ -21,7 +21,7 @@ import tempfile
 import time
 from typing import Any
 
-from towerwatch.bench import PG_ADMIN_URL
+from towerwatch.bench import recreate_pg_db
 
 PG_BENCH_DB = "towerwatch_bench_inspections"
 
@@ -43,8 +43,7 @@ def main() -> None:
         env = dict(os.environ)
         env["TOWERWATCH_DATA_DIR"] = tempfile.mkdtemp(prefix=f"tw-bench-insp-{db}-")
         if db == "postgres":
-            _recreate_pg_db()
-            env["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_BENCH_DB
+            env["DATABASE_URL"] = recreate_pg_db(PG_BENCH_DB)
         else:
             env.pop("DATABASE_URL", None)
         cmd = [sys.executable, "-m", "towerwatch.bench_inspections", "--one", db]
@@ -59,14 +58,6 @@ def main() -> None:
             f"(max {r['compute_s']['max']:.2f}); compliance page {r['page_s']:.2f} s; "
             f"reminder scan {r['job_s']:.2f} s"
         )
-
-
-def _recreate_pg_db() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
 
 
 def run_one(args: argparse.Namespace) -> dict[str, Any]:
