@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from towerwatch.buildings.choices import ResponsibilityRole as R
 from towerwatch.core.actions import acting, require_visible
 from towerwatch.core.models import Counter
+from towerwatch.notifications.actions import tell_users
 from towerwatch.rules.ruleset import RuleSet
 
 from . import notify
@@ -171,12 +172,12 @@ def _validate_photos(photos: list[Any]) -> str:
 
 
 def _on_commit_notify(level_or_users: Any, hazard: Hazard, text: str) -> None:
-    url = notify.hazard_url(hazard)
+    url = hazard.get_absolute_url()
     if isinstance(level_or_users, str):
         transaction.on_commit(lambda: notify.notify_level(level_or_users, hazard, text))
     else:
         ids = set(level_or_users)
-        transaction.on_commit(lambda: notify.notify_users(ids, text, url))
+        transaction.on_commit(lambda: tell_users(ids, text, url))
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from towerwatch.notifications.actions import tell_users
 from towerwatch.rules.ruleset import RuleSet
 
 from . import notify
@@ -117,7 +118,7 @@ def _escalate(
         users: set[int] = set()
         for level in levels:
             users |= notify.level_recipients(level, hazard)
-        notify.notify_users(users, text, notify.hazard_url(hazard))
+        tell_users(users, text, hazard.get_absolute_url())
 
     transaction.on_commit(tell)
     return len(levels)

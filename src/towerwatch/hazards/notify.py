@@ -1,7 +1,7 @@
 """Who hears about a hazard: in-app notifications for the levels of its chain.
 
-Writes `notifications.Notification` rows the way `notifications.actions` does; called from
-`transaction.on_commit` so a rolled-back change tells no one.
+Through `notifications.actions.tell_users`, called from `transaction.on_commit` so a rolled-back
+change tells no one.
 """
 
 from __future__ import annotations
@@ -10,28 +10,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
 
 from towerwatch.accounts.choices import Role
 from towerwatch.accounts.models import Membership
 from towerwatch.buildings.choices import ResponsibilityRole as R
-from towerwatch.notifications.models import Notification
+from towerwatch.notifications.actions import tell_users
 from towerwatch.organizations.choices import OrganizationKind as K
-
-
-def hazard_url(hazard: Any) -> str:
-    try:
-        return reverse("hazards:hazard", args=[hazard.pk])
-    except NoReverseMatch:  # the pages are mounted by the hazpages branch
-        return ""
-
-
-def notify_users(user_ids: Iterable[int], text: str, url: str = "") -> int:
-    ids = sorted(set(user_ids))
-    Notification.objects.bulk_create(
-        [Notification(user_id=u, text=text[:300], url=url) for u in ids]
-    )
-    return len(ids)
 
 
 def members(q: Q) -> set[int]:
@@ -78,4 +62,4 @@ def level_recipients(level: str, hazard: Any) -> set[int]:
 
 
 def notify_level(level: str, hazard: Any, text: str) -> int:
-    return notify_users(level_recipients(level, hazard), text, hazard_url(hazard))
+    return tell_users(level_recipients(level, hazard), text, hazard.get_absolute_url())

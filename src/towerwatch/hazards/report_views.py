@@ -11,7 +11,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -44,13 +44,7 @@ SEARCH_LIMIT = 20
 
 
 def hazard_url(hazard: Hazard | None) -> str | None:
-    """The hazard's page when the hazard pages are installed (another part of the app)."""
-    if hazard is None:
-        return None
-    try:
-        return hazard.get_absolute_url()
-    except NoReverseMatch:
-        return None
+    return hazard.get_absolute_url() if hazard is not None else None
 
 
 # --- public pages -----------------------------------------------------------------------------

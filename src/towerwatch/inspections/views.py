@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -54,14 +54,6 @@ def _record(request: HttpRequest, pk: int) -> InspectionRecord:
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
     for msg in exc.messages:
         messages.error(request, msg)
-
-
-def hazard_link(hazard: Any) -> str:
-    """The hazard's page once the hazards pages are mounted; until then, nothing."""
-    try:
-        return hazard.get_absolute_url()
-    except NoReverseMatch:
-        return ""
 
 
 def checkpoint_url(cp: Checkpoint) -> str:
@@ -159,7 +151,7 @@ def record_page(request: HttpRequest, pk: int) -> HttpResponse:
         request.session[SESSION_KEY] = record.pk
     items = list(record.items.select_related("hazard").prefetch_related("photos"))
     for item in items:
-        item.hazard_url = hazard_link(item.hazard) if item.hazard else ""
+        item.hazard_url = item.hazard.get_absolute_url() if item.hazard else ""
     scanned = {s.checkpoint_id: s for s in record.scans.select_related("checkpoint")}
     checkpoints = list(record.building.checkpoints.filter(active=True))
     return render(

@@ -63,17 +63,24 @@ def level_organizations(level: str, building: Any) -> set[int]:
     return set()
 
 
+def tell_users(user_ids: Iterable[int], text: str, url: str = "") -> int:
+    """In-app notifications for these users (each once)."""
+    ids = sorted(set(user_ids))
+    Notification.objects.bulk_create(
+        [Notification(user_id=u, text=text[:300], url=url) for u in ids]
+    )
+    return len(ids)
+
+
 def tell_members(org_ids: Iterable[int], text: str, url: str = "") -> int:
     """In-app notifications for every active member of these organizations."""
-    user_ids = set(
+    return tell_users(
         Membership.objects.filter(is_active=True, organization_id__in=list(org_ids)).values_list(
             "user_id", flat=True
-        )
+        ),
+        text,
+        url,
     )
-    Notification.objects.bulk_create(
-        [Notification(user_id=u, text=text[:300], url=url) for u in user_ids]
-    )
-    return len(user_ids)
 
 
 def endpoint_targets(endpoint: NotificationEndpoint) -> list[str]:
