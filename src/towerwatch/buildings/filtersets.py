@@ -18,7 +18,7 @@ from .models import Building, Responsibility
 from .search import search
 
 
-def _towns(request: Any) -> QuerySet[Region]:
+def visible_towns(request: Any) -> QuerySet[Region]:
     return (
         Region.objects.visible_to(getattr(request, "user", None)).towns().order_by("kind", "code")
     )
@@ -60,7 +60,7 @@ class BuildingFilterSet(StyledFilterSet):
         label=_("Search"), method="search", help_text=_("Name, address or building code")
     )
     town = df.ModelChoiceFilter(
-        label=_("Town / street / platform"), queryset=_towns, method="in_region"
+        label=_("Town / street / platform"), queryset=visible_towns, method="in_region"
     )
     grid = df.ModelChoiceFilter(
         label=_("Grid"), queryset=_grids, method="in_region", widget=region_picker("grid")

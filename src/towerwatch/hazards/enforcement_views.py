@@ -25,12 +25,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from towerwatch.accounts.choices import EDITING_ROLES
-from towerwatch.buildings.filtersets import _towns
+from towerwatch.buildings.filtersets import visible_towns
 from towerwatch.buildings.models import Building
 from towerwatch.core.filtersets import StyledFilterSet
 from towerwatch.core.tables import Column, Table
-from towerwatch.core.views import ObjectDetailView, ObjectListView, require_scope
-from towerwatch.core.views import _attach_errors as attach_errors
+from towerwatch.core.views import ObjectDetailView, ObjectListView, attach_errors, require_scope
 from towerwatch.organizations.choices import OrganizationKind as K
 from towerwatch.organizations.models import Region
 
@@ -63,7 +62,7 @@ class EnforcementFilterSet(StyledFilterSet):
         choices=_legal_basis_choices,
     )
     town = df.ModelChoiceFilter(
-        label=gettext_lazy("Town / street / platform"), queryset=_towns, method="in_region"
+        label=gettext_lazy("Town / street / platform"), queryset=visible_towns, method="in_region"
     )
 
     class Meta:

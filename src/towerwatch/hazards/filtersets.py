@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from towerwatch.buildings.filtersets import _towns
+from towerwatch.buildings.filtersets import visible_towns
 from towerwatch.buildings.models import Building
 from towerwatch.buildings.search import search
 from towerwatch.core.filtersets import StyledFilterSet, YesNoFilter
@@ -43,7 +43,7 @@ class HazardFilterSet(StyledFilterSet):
         label=_("Search"), method="search", help_text=_("Hazard number, title or building")
     )
     town = df.ModelChoiceFilter(
-        label=_("Town / street / platform"), queryset=_towns, method="in_region"
+        label=_("Town / street / platform"), queryset=visible_towns, method="in_region"
     )
     building = df.CharFilter(
         label=_("Building code"), method="by_building", help_text="500116-000123"

@@ -25,8 +25,13 @@ from towerwatch.buildings.models import Building
 from towerwatch.buildings.search import search
 from towerwatch.core.exports import export_response
 from towerwatch.core.models import AuditEvent, AuditKind
-from towerwatch.core.views import ObjectDetailView, ObjectEditView, ObjectListView, require_scope
-from towerwatch.core.views import _attach_errors as attach_errors
+from towerwatch.core.views import (
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    attach_errors,
+    require_scope,
+)
 from towerwatch.core.widgets import suggest_query
 from towerwatch.rules.ruleset import MissingRule, RuleSet
 

@@ -6,6 +6,7 @@ import django_filters as df
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from towerwatch.buildings.filtersets import visible_towns
 from towerwatch.buildings.models import Building
 from towerwatch.core.filtersets import StyledFilterSet, YesNoFilter
 from towerwatch.organizations.models import Region
@@ -33,14 +34,9 @@ class DeviceFilterSet(StyledFilterSet):
         )
 
 
-def _towns(request: Any) -> QuerySet[Region]:
-    user = getattr(request, "user", None)
-    return Region.objects.visible_to(user).towns().order_by("kind", "code")
-
-
 class FalseAlarmFilterSet(StyledFilterSet):
     town = df.ModelChoiceFilter(
-        label=_("Town / street / platform"), queryset=_towns, method="in_town"
+        label=_("Town / street / platform"), queryset=visible_towns, method="in_town"
     )
     #: How the aggregated rows reach their building.
     building_path = "building"
@@ -69,7 +65,7 @@ class DutyRateFilterSet(FalseAlarmFilterSet):
 class DutyCheckFilterSet(StyledFilterSet):
     town = df.ModelChoiceFilter(
         label=_("Town / street / platform"),
-        queryset=_towns,
+        queryset=visible_towns,
         field_name="device__building__region__town",
     )
     state = df.ChoiceFilter(label=_("state"), choices=DutyCheckState.choices)

@@ -170,7 +170,7 @@ class ObjectEditView(ScopedMixin, View):
                 with transaction.atomic():
                     obj = self.save(form)
             except ValidationError as exc:
-                _attach_errors(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("Saved %(obj)s.") % {"obj": obj})
                 return HttpResponseRedirect(self.get_success_url(obj))
@@ -199,7 +199,7 @@ class ObjectEditView(ScopedMixin, View):
         )
 
 
-def _attach_errors(form: Any, exc: ValidationError) -> None:
+def attach_errors(form: Any, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
