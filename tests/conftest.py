@@ -30,6 +30,15 @@ def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_device_cache() -> None:
+    """The ingest path caches devices by address and id; a test's rolled-back database may
+    give the next test's devices the same ids."""
+    from towerwatch.monitoring.ingest import clear_device_cache
+
+    clear_device_cache()
+
+
 @pytest.fixture
 def unused_port() -> int:
     """A TCP port free on 127.0.0.1 at the time of asking."""

@@ -138,8 +138,8 @@ def test_bcd_time_labels_of_a_bcd_time_device_give_the_right_times(
     assert (event.kind, event.at) == ("fire_alarm", AT)
     frame = ReceivedFrame.objects.get()
     assert frame.sent_at == AT
-    assert frame.decoded["sent_at"] == AT.isoformat()
-    assert frame.decoded["adu"]["objects"][0]["at"] == AT.isoformat()
+    assert frame.described["sent_at"] == AT.isoformat()
+    assert frame.described["adu"]["objects"][0]["at"] == AT.isoformat()
     assert AlarmCase.objects.get().opened_at == AT
 
 
@@ -147,7 +147,7 @@ def test_a_standard_device_reads_the_same_bytes_as_binary(server: GB26875Server)
     register("standard")
     send(server, status_frame(1, 0x0002, BCD))
     assert Event.objects.get().at == AS_BINARY
-    assert ReceivedFrame.objects.get().decoded["sent_at"] == AS_BINARY.isoformat()
+    assert ReceivedFrame.objects.get().described["sent_at"] == AS_BINARY.isoformat()
 
 
 def test_a_big_endian_device_s_fire_alarm_opens_a_case_without_waiting_for_company() -> None:
@@ -161,7 +161,7 @@ def test_a_big_endian_device_s_fire_alarm_opens_a_case_without_waiting_for_compa
         assert time.monotonic() - started < 2.5
         case = AlarmCase.objects.get()
         assert (case.kind, case.state, case.component_address) == ("fire_alarm", "open", "03001100")
-        assert ReceivedFrame.objects.get().decoded["adu"]["objects"][0]["flags"] == ["fire_alarm"]
+        assert ReceivedFrame.objects.get().described["adu"]["objects"][0]["flags"] == ["fire_alarm"]
         # a restore, also high byte first, is read as one (a fire alarm case stays open)
         srv.config.batch_interval = 0.01
         send(srv, status_frame(2, 0x0001, BIG_ENDIAN))

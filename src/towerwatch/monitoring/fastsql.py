@@ -93,14 +93,24 @@ class Sql:
         if rows:
             self.cursor.executemany(sql, rows)
 
-    def join_values(
-        self, keys: Sequence[tuple[Any, ...]], types: Sequence[str], query: str
+    def lookup(
+        self,
+        keys: Sequence[tuple[Any, ...]],
+        types: Sequence[str],
+        table: str,
+        columns: str,
+        where: str,
+        *,
+        distinct: bool = False,
     ) -> list[tuple[Any, ...]]:
-        """Run `query`, which reads the key set as the CTE `k(c0, c1, …)`, for the key tuples.
+        """``SELECT columns FROM table t WHERE where`` for each key tuple, in one statement.
 
-        The keys travel as one parameter (PostgreSQL: arrays through `unnest`; SQLite: a JSON
-        array through `json_each`), so the statement text is the same for every batch: the
-        driver parses it once, and the join uses the composite indexes on both databases.
+        ``where`` reads the key as ``k.c0``, ``k.c1``, … The keys travel as one parameter
+        (PostgreSQL: arrays through `unnest`; SQLite: a JSON array through `json_each`), so the
+        statement text is the same for every batch and the driver parses it once. Each key is
+        looked up through the table's index whatever the planner believes of the table's size
+        (a freshly filled table has no statistics yet): PostgreSQL runs the lookup as a LATERAL
+        subquery per key, SQLite keeps a CROSS JOIN's key set outside.
         """
         if not keys:
             return []
@@ -110,11 +120,19 @@ class Sql:
             arrays = ", ".join(f"%s::{t}[]" for t in types)
             source = f"SELECT * FROM unnest({arrays})"
             params: list[Any] = [list(column) for column in zip(*keys, strict=True)]
+            select = (
+                f"SELECT {'DISTINCT ' if distinct else ''}x.* FROM k CROSS JOIN LATERAL"
+                f' (SELECT {columns} FROM "{table}" t WHERE {where}) x'
+            )
         else:
             source = "SELECT " + ", ".join(f"value->>{i}" for i in range(width))
             source += " FROM json_each(%s)"
             params = [json.dumps([list(key) for key in keys])]
-        self.cursor.execute(f"WITH k({names}) AS ({source}) {query}", params)
+            select = (
+                f"SELECT {'DISTINCT ' if distinct else ''}{columns}"
+                f' FROM k CROSS JOIN "{table}" t WHERE {where}'
+            )
+        self.cursor.execute(f"WITH k({names}) AS ({source}) {select}", params)
         return self.cursor.fetchall()
 
     def any_of(self, column: str, values: Sequence[Any], type_: str = "bigint") -> tuple[str, Any]:

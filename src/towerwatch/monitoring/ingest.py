@@ -15,19 +15,18 @@ from __future__ import annotations
 import binascii
 import dataclasses
 import hashlib
-import json
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import cached_property
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+
+from towerwatch.buildings.models import Building
 
 from . import stream
 from .choices import (
@@ -51,7 +50,7 @@ from .gb26875.adu import (
     SystemOperation,
     SystemStatus,
 )
-from .gb26875.frame import DEFAULT_PROFILE, START, Profile, TimeLabel
+from .gb26875.frame import DEFAULT_PROFILE, START, FrameError, Profile, TimeLabel, decode_frame
 from .jobs import resolve_offline
 from .models import AlarmCase, AlarmFlip, Device, Event, ReceivedFrame
 
@@ -75,32 +74,42 @@ DUTY_ANSWER_BIT = 1 << 5
 #: How long a cached device (id, building) is trusted before it is read again.
 DEVICE_CACHE_TTL = 2.0
 
+#: How stale a device's last_seen may be: a device that sends several frames a second has its
+#: row written every 5 seconds, not once per batch (offline detection works in minutes).
+LAST_SEEN_RESOLUTION = timedelta(seconds=5)
 
-@dataclass(frozen=True)
+
 class Incoming:
-    """One frame from one device, as the server read it."""
+    """One frame from one device, as the server read it (one per frame: a plain slotted class)."""
 
-    frame: Frame
-    raw: bytes
-    received_at: datetime
-    profile: Profile = DEFAULT_PROFILE
+    __slots__ = ("_adu", "address", "frame", "profile", "raw", "received_at")
 
-    @cached_property
-    def address(self) -> str:
-        return self.frame.source.hex()
+    def __init__(
+        self, frame: Frame, raw: bytes, received_at: datetime, profile: Profile = DEFAULT_PROFILE
+    ) -> None:
+        self.frame = frame
+        self.raw = raw
+        self.received_at = received_at
+        self.profile = profile
+        self.address = frame.source.hex()
+        self._adu: Adu | RawAdu | Exception | object | None = _UNDECODED
 
     @property
     def is_heartbeat(self) -> bool:
         """An empty ADU: it only proves the device is alive (refreshes `last_seen`)."""
         return not self.frame.adu
 
-    @cached_property
+    @property
     def adu(self) -> Adu | RawAdu | Exception | None:
-        """The ADU decoded once for both the stored description and the events (or the error)."""
-        try:
-            return decode_adu(self.frame.adu, profile=self.profile)
-        except Exception as exc:  # kept raw in the frame row; no signal to derive
-            return exc
+        """The ADU, decoded on first use with this frame's profile (or the error)."""
+        adu = self._adu
+        if adu is _UNDECODED:
+            try:
+                adu = decode_adu(self.frame.adu, profile=self.profile)
+            except Exception as exc:  # kept raw in the frame row; no signal to derive
+                adu = exc
+            self._adu = adu
+        return adu  # type: ignore[return-value]
 
     def for_device(self, name: str) -> Incoming:
         """This frame read with the profile its device is registered with (`DeviceProfile`).
@@ -116,7 +125,7 @@ class Incoming:
         if profile.bcd_time != self.profile.bcd_time:
             label = TimeLabel.decode(_wire_time_label(self.raw), bcd=profile.bcd_time)
             frame = dataclasses.replace(frame, sent_at=label)
-        return dataclasses.replace(self, frame=frame, profile=profile)
+        return Incoming(frame, self.raw, self.received_at, profile)
 
 
 _DERIVED: dict[tuple[Profile, str], Profile] = {}
@@ -145,6 +154,9 @@ def _wire_time_label(raw: bytes) -> bytes:
     if raw[:2] == START:
         return raw[6:12]
     return binascii.a2b_hex(raw[12:24])
+
+
+_UNDECODED = object()
 
 
 class Signal(NamedTuple):
@@ -179,11 +191,30 @@ class _DeviceCache:
 
     def __init__(self) -> None:
         self.entries: dict[str, tuple[int, int | None, str, float]] = {}
+        self.seen: dict[int, datetime] = {}  # device id → the last_seen last committed
         self.lock = threading.Lock()
 
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
+            self.seen.clear()
+
+    def last_seen_due(self, device_ids: Sequence[int], seen: datetime) -> list[int]:
+        """The devices whose committed last_seen is `LAST_SEEN_RESOLUTION` or more before
+        ``seen`` (a busy device's row is not rewritten in every batch)."""
+        written = self.seen
+        return [
+            pk
+            for pk in device_ids
+            if (last := written.get(pk)) is None or seen - last >= LAST_SEEN_RESOLUTION
+        ]
+
+    def last_seen_written(self, device_ids: Sequence[int], seen: datetime) -> None:
+        with self.lock:
+            if len(self.seen) > 1_000_000:
+                self.seen.clear()
+            for pk in device_ids:
+                self.seen[pk] = seen
 
     def drop(self, address: str) -> None:
         with self.lock:
@@ -272,7 +303,7 @@ FRAMES = RawTable(
         "adu_type",
         "raw",
         "fingerprint",
-        "decoded",
+        "profile",
     ),
 )
 EVENTS = RawTable(
@@ -333,6 +364,19 @@ def store_frames(batch: Sequence[Incoming]) -> None:
         _store_frames(batch)
 
 
+def _hold(sql: Sql, model: type[models.Model], ids: list[int]) -> int:
+    """How many of the rows ``ids`` of ``model`` exist, locked against deletion until the
+    commit (PostgreSQL: FOR KEY SHARE; SQLite: the IMMEDIATE transaction holds the database's
+    write lock from its start)."""
+    if not ids:
+        return 0
+    condition, param = sql.any_of("id", ids)
+    lock = " FOR KEY SHARE" if sql.postgres else ""
+    return len(
+        sql.execute(f'SELECT id FROM "{model._meta.db_table}" WHERE {condition}{lock}', [param])
+    )
+
+
 class StaleDeviceCache(Exception):
     """A cached device was deleted meanwhile: the batch is rolled back and retried."""
 
@@ -352,18 +396,25 @@ def _store(sql: Sql, batch: Sequence[Incoming]) -> None:
     first_seen, last_seen = min(received), max(received)
     devices = DEVICES.resolve(sql, {item.address for item in batch}, first_seen)
     device_ids = sorted({pk for pk, _b, _p in devices.values()})
-    # last_seen first: the row count also proves every cached device still exists.
-    table = Device._meta.db_table
-    condition, param = sql.any_of("id", device_ids)
-    sql.cursor.execute(
-        f'UPDATE "{table}" SET last_seen = %s WHERE {condition}', [sql.dt(last_seen), param]
-    )
-    touched = sql.cursor.rowcount
-    if touched != len(device_ids):
-        raise StaleDeviceCache(f"{len(device_ids) - touched} cached device(s) no longer exist")
+    # The ingest tables have no foreign-key constraints (a deferred check per row costs more
+    # than the rest of the batch on PostgreSQL): the batch's devices and buildings are proved
+    # to exist, and kept from being deleted until the commit, here, once each.
+    buildings = sorted({b for _pk, b, _p in devices.values() if b is not None})
+    if _hold(sql, Device, device_ids) != len(device_ids) or _hold(sql, Building, buildings) != len(
+        buildings
+    ):
+        raise StaleDeviceCache("a cached device or its building no longer exists")
+    due = DEVICES.last_seen_due(device_ids, last_seen)
+    if due:
+        condition, param = sql.any_of("id", due)
+        sql.cursor.execute(
+            f'UPDATE "{Device._meta.db_table}" SET last_seen = %s WHERE {condition}',
+            [sql.dt(last_seen), param],
+        )
+        transaction.on_commit(lambda: DEVICES.last_seen_written(due, last_seen))
 
     # Frames not stored before, each once (a resend has the same bytes, so the same fingerprint).
-    candidates: list[tuple[Incoming, int, Any, str]] = []
+    candidates: list[tuple[Incoming, int, Any, str, str]] = []
     in_batch: set[tuple[int, str]] = set()
     for item in batch:
         if item.is_heartbeat:
@@ -376,14 +427,15 @@ def _store(sql: Sql, batch: Sequence[Incoming]) -> None:
         if profile != DeviceProfile.STANDARD or item.profile is not DEFAULT_PROFILE:
             # Before `adu` is first read: decoded once, with the device's profile.
             item = item.for_device(profile)
-        candidates.append((item, pk, building, fp))
+        candidates.append((item, pk, building, fp, profile))
     if candidates:
         stored = set(
-            sql.join_values(
-                [(pk, fp) for _i, pk, _b, fp in candidates],
+            sql.lookup(
+                [(pk, fp) for _i, pk, _b, fp, _p in candidates],
                 ("bigint", "varchar"),
-                f'SELECT f.device_id, f.fingerprint FROM k CROSS JOIN "{FRAMES.name}" f'
-                " WHERE f.device_id = k.c0 AND f.fingerprint = k.c1",
+                FRAMES.name,
+                "t.device_id, t.fingerprint",
+                "t.device_id = k.c0 AND t.fingerprint = k.c1",
             )
         )
         if stored:
@@ -394,7 +446,7 @@ def _store(sql: Sql, batch: Sequence[Incoming]) -> None:
     signals: list[tuple[int, int, Any, str, str, datetime, str]] = []  # event index first
     answers: list[tuple[int, datetime]] = []
     dt = sql.dt
-    for (item, pk, building, fp), frame_id in zip(
+    for (item, pk, building, fp, profile), frame_id in zip(
         candidates, sql.reserve_ids(ReceivedFrame, len(candidates)), strict=True
     ):
         frame = item.frame
@@ -411,7 +463,7 @@ def _store(sql: Sql, batch: Sequence[Incoming]) -> None:
                 frame.adu[0],
                 item.raw,
                 fp,
-                json.dumps(_describe(item)),
+                profile,  # its description is decoded from `raw` when shown (`describe_frame`)
             )
         )
         if not isinstance(adu, Adu):
@@ -462,14 +514,16 @@ def _store(sql: Sql, batch: Sequence[Incoming]) -> None:
     # A device that reports again closes its offline case; one indexed query finds the few.
     offline = [
         row[0]
-        for row in sql.join_values(
+        for row in sql.lookup(
             [(pk,) for pk in device_ids],
             ("bigint",),
+            CASES.name,
+            "t.device_id",
             # An offline case is the device's, not a point's (`jobs.check_offline`: address
             # ""), so the partial unique index of open cases answers it.
-            f'SELECT DISTINCT c.device_id FROM k CROSS JOIN "{CASES.name}" c'
-            f" WHERE c.device_id = k.c0 AND c.component_address = ''"
-            f" AND c.kind = '{EventKind.OFFLINE}' AND c.state = '{CaseState.OPEN}'",
+            f"t.device_id = k.c0 AND t.component_address = '' AND t.kind = '{EventKind.OFFLINE}'"
+            f" AND t.state = '{CaseState.OPEN}'",
+            distinct=True,
         )
     ]
     if offline:
@@ -479,10 +533,19 @@ def _store(sql: Sql, batch: Sequence[Incoming]) -> None:
 _CASE_SIGNALS = frozenset((*CASE_KINDS, EventKind.RESTORE))
 
 
-def _describe(item: Incoming) -> dict[str, Any]:
-    if isinstance(item.adu, Exception):
-        return {"error": str(item.adu), "adu": item.frame.adu.hex()}
-    return frame_to_dict(item.frame, profile=item.profile, adu=item.adu)
+def describe_frame(raw: bytes, profile: str) -> dict[str, Any]:
+    """A stored GB/T 26875.3 frame as JSON (`frame_to_dict`), read with device profile
+    ``profile``; ``raw`` as received (binary, or the ASCII-hex text of such a device)."""
+    read_with = _device_profile(DEFAULT_PROFILE, profile)
+    try:
+        frame = decode_frame(raw if raw[:2] == START else binascii.a2b_hex(raw), profile=read_with)
+    except (FrameError, ValueError) as exc:
+        return {"error": str(exc), "raw": raw.hex()}
+    try:
+        adu = decode_adu(frame.adu, profile=read_with)
+    except Exception as exc:  # stored as sent; a description says what is wrong with it
+        return {"error": str(exc), "adu": frame.adu.hex()}
+    return frame_to_dict(frame, profile=read_with, adu=adu)
 
 
 def _status_kinds(names: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
@@ -583,13 +646,13 @@ def evaluate_cases(sql: Sql, signals: Sequence[Signal], now: datetime) -> None:
     points = list({(s.device_id, s.component_address) for s in signals})
     kinds = ", ".join(f"'{k}'" for k in CASE_KINDS)
     open_cases: dict[tuple[int, str, str], _Case] = {}
-    for pk, device_id, address, kind, last in sql.join_values(
+    for pk, device_id, address, kind, last in sql.lookup(
         points,
         ("bigint", "varchar"),
-        # CROSS JOIN: SQLite keeps the key set outside (else it scans every open case).
-        f"SELECT c.id, c.device_id, c.component_address, c.kind, c.last_event_at FROM k CROSS"
-        f' JOIN "{CASES.name}" c WHERE c.device_id = k.c0 AND c.component_address = k.c1'
-        f" AND c.state = 'open' AND c.kind IN ({kinds})",
+        CASES.name,
+        "t.id, t.device_id, t.component_address, t.kind, t.last_event_at",
+        "t.device_id = k.c0 AND t.component_address = k.c1"
+        f" AND t.state = 'open' AND t.kind IN ({kinds})",
     ):
         key = (device_id, address, kind)
         open_cases[key] = _Case(pk, key, _as_datetime(last))
@@ -644,11 +707,21 @@ def evaluate_cases(sql: Sql, signals: Sequence[Signal], now: datetime) -> None:
             if c.first is not None
         ],
     )
-    sql.executemany(
-        f'UPDATE "{CASES.name}" SET event_count = event_count + %s, last_event_at = %s'
-        " WHERE id = %s AND state = 'open'",
-        [(c.added, dt(c.last), c.id) for c in folded.values()],
-    )
+    folds = [(c.added, dt(c.last), c.id) for c in folded.values()]
+    if sql.postgres and folds:
+        # One statement for every fold (a statement per case costs a round trip each).
+        sql.execute(
+            f'UPDATE "{CASES.name}" t SET event_count = t.event_count + v.added,'
+            " last_event_at = v.last FROM unnest(%s::integer[], %s::timestamptz[],"
+            " %s::bigint[]) v(added, last, id) WHERE t.id = v.id AND t.state = 'open'",
+            [list(column) for column in zip(*folds, strict=True)],
+        )
+    else:
+        sql.executemany(
+            f'UPDATE "{CASES.name}" SET event_count = event_count + %s, last_event_at = %s'
+            " WHERE id = %s AND state = 'open'",
+            folds,
+        )
     # By primary key, one row each (few rows; SQLite would rather scan every open case).
     sql.executemany(
         f'UPDATE "{CASES.name}" SET state = %s, closed_at = %s WHERE id = %s AND state = %s',

@@ -123,8 +123,16 @@ class ReceivedFrame(models.Model):
     unique constraint keeps the second copy out, so a confirmed frame is stored exactly once.
     """
 
+    # Indexed by the constraint and the index below (device first): no index of its own.
+    # No database constraint: the ingest path proves and locks a batch's devices once per
+    # batch (`ingest._hold`); a deferred check per row would cost more than the batch.
     device = models.ForeignKey(
-        Device, verbose_name=_("device"), on_delete=models.PROTECT, related_name="frames"
+        Device,
+        verbose_name=_("device"),
+        on_delete=models.PROTECT,
+        related_name="frames",
+        db_index=False,
+        db_constraint=False,
     )
     received_at = models.DateTimeField(_("received"), db_index=True)
     sent_at = models.DateTimeField(_("sent"), null=True)
@@ -137,7 +145,17 @@ class ReceivedFrame(models.Model):
         max_length=32,
         help_text=_("BLAKE2b of the raw bytes: a resent frame has the same."),
     )
-    decoded = models.JSONField(_("decoded"), default=dict)
+    decoded = models.JSONField(
+        _("decoded"),
+        default=dict,
+        help_text=_("The payload of an MQTT or HTTP message (GB/T 26875.3 frames: empty)."),
+    )
+    profile = models.CharField(
+        _("protocol profile"),
+        max_length=24,
+        blank=True,
+        help_text=_("GB/T 26875.3: the device profile the frame was read with."),
+    )
 
     class Meta:
         verbose_name = _("received frame")
@@ -150,12 +168,33 @@ class ReceivedFrame(models.Model):
     def __str__(self) -> str:
         return f"{self.device} #{self.serial} @ {self.received_at:%Y-%m-%d %H:%M:%S}"
 
+    @property
+    def described(self) -> dict[str, Any]:
+        """What the frame says, as JSON: a GB/T 26875.3 frame decoded from its raw bytes with
+        the profile it was read with (decoded when shown, not stored: the raw bytes are the
+        record, and a year of frames stays small); an MQTT or HTTP message's payload."""
+        if not self.profile:
+            return self.decoded
+        from .ingest import describe_frame
+
+        return describe_frame(bytes(self.raw), self.profile)
+
 
 class Event(models.Model):
     """A normalized signal from a point (部件) or system: fire alarm, fault, restore, …"""
 
+    # Device and building lead composite indexes below: no single-column index of their own
+    # (every index is paid for by each of the many rows the ingest path writes). No database
+    # constraints either: the ingest path proves and locks a batch's devices and buildings
+    # once per batch (`ingest._hold`) and writes an event with its frame in one transaction;
+    # deletions go through the ORM, which protects and cascades.
     device = models.ForeignKey(
-        Device, verbose_name=_("device"), on_delete=models.PROTECT, related_name="events"
+        Device,
+        verbose_name=_("device"),
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,
+        db_constraint=False,
     )
     building = models.ForeignKey(
         "buildings.Building",
@@ -163,9 +202,15 @@ class Event(models.Model):
         on_delete=models.PROTECT,
         null=True,
         related_name="events",
+        db_index=False,
+        db_constraint=False,
     )
     frame = models.ForeignKey(
-        ReceivedFrame, verbose_name=_("frame"), on_delete=models.CASCADE, related_name="events"
+        ReceivedFrame,
+        verbose_name=_("frame"),
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_constraint=False,
     )
     at = models.DateTimeField(_("time"), db_index=True)
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)

@@ -21,6 +21,7 @@ import struct
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
 from .gb26875 import Adu, encode_frame
 from .gb26875.adu import ComponentStatus, adu_frame
@@ -36,7 +37,7 @@ from .gb26875.frame import (
 )
 
 CENTRE = bytes(6)
-HEARTBEAT_LENGTH = 30  # a frame with an empty ADU
+HEARTBEAT_LENGTH = ANSWER_LENGTH = 30  # a frame with an empty ADU (heartbeat, 确认, 否认)
 _COMPONENT_OBJECT = struct.Struct("<BBB4sH31s6s")  # one type 2 object (Table 3)
 
 
@@ -99,11 +100,24 @@ def _pack(serial: int, address: bytes, label: bytes, adu: bytes) -> bytes:
     return START + body + bytes((sum(body) & 0xFF,)) + END
 
 
+_now_label: tuple[int, bytes] = (-1, b"")
+
+
+def _label_now() -> bytes:
+    """The wire time label of this second (China time), built once a second."""
+    global _now_label
+    second = int(time.time())
+    if _now_label[0] != second:
+        label = TimeLabel.from_datetime(datetime.fromtimestamp(second, CHINA_TIME))
+        _now_label = (second, bytes(label.fields()))
+    return _now_label[1]
+
+
 def traffic_frame(
     rng: random.Random, address: bytes, serial: int, alarm_share: float
 ) -> tuple[bytes, bool]:
     """One realistic frame: (bytes, is fire alarm). Same bytes as `encode_frame` would give."""
-    label = bytes(TimeLabel.from_datetime(datetime.now(CHINA_TIME)).fields())
+    label = _label_now()
     roll = rng.random()
     if roll < 0.6:  # heartbeat: empty upload
         return _pack(serial, address, label, b""), False
@@ -164,20 +178,19 @@ class _Device(asyncio.Protocol):
         self.attempt = 0
         self.started = 0.0
         self.next_at = 0.0
-        self.timer: asyncio.TimerHandle | None = None
+        self.waiting = False
         self.transport: asyncio.Transport | None = None
         self.loop = asyncio.get_running_loop()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # A TCP transport (uvloop's is not an asyncio.Transport subclass, but behaves as one).
+        self.transport = cast(asyncio.Transport, transport)
         first = self.rng.random() * (self.interval or 0.01)
         self.next_at = time.monotonic() + first
         self.loop.call_later(first, self._send_next)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
+        self.waiting = False
         if not self.done.done():
             if time.monotonic() < self.deadline:
                 self.done.set_exception(ConnectionError("the centre closed the connection"))
@@ -204,36 +217,50 @@ class _Device(asyncio.Protocol):
         if self.transport.is_closing():
             return
         self.started = time.perf_counter()
+        self.waiting = True  # `_sweep` resends after `timeout` without an answer
         self.transport.write(self.data)
         self.result.sent += 1
         self.result.resent += self.attempt > 0
-        self.timer = self.loop.call_later(self.timeout, self._timed_out)
 
     def _timed_out(self) -> None:
         self.attempt += 1
         if self.attempt < 4:
             self._send()
         else:
+            self.waiting = False
             self._scheduled()
 
     def data_received(self, data: bytes) -> None:
+        # The usual answer is exactly one 30-byte 确认 of the frame in flight: read it in place.
+        if (
+            len(data) == ANSWER_LENGTH
+            and not self.reader.buffered
+            and data[:2] == START
+            and data[28:] == END
+            and sum(data[2:27]) & 0xFF == data[27]
+        ):
+            self._answered(data[2] | data[3] << 8, data[26])
+            return
         for event in self.reader.feed(data):
-            if not isinstance(event, Frame) or event.serial != self.serial or self.timer is None:
-                continue
-            self.timer.cancel()
-            self.timer = None
-            elapsed = (time.perf_counter() - self.started) * 1000
-            result = self.result
-            if event.command == Command.CONFIRM:
-                result.confirmed += 1
-                result.heartbeats += len(self.data) == HEARTBEAT_LENGTH
-                result.latencies_ms.append(elapsed)
-                if self.alarm:
-                    result.fire_alarms += 1
-                    result.alarm_latencies_ms.append(elapsed)
-            else:
-                result.denied += 1
-            self._scheduled()
+            if isinstance(event, Frame):
+                self._answered(event.serial, event.command)
+
+    def _answered(self, serial: int, command: int) -> None:
+        if serial != self.serial or not self.waiting:
+            return
+        self.waiting = False
+        elapsed = (time.perf_counter() - self.started) * 1000
+        result = self.result
+        if command == Command.CONFIRM:
+            result.confirmed += 1
+            result.heartbeats += len(self.data) == HEARTBEAT_LENGTH
+            result.latencies_ms.append(elapsed)
+            if self.alarm:
+                result.fire_alarms += 1
+                result.alarm_latencies_ms.append(elapsed)
+        else:
+            result.denied += 1
+        self._scheduled()
 
     def _scheduled(self) -> None:
         """The next frame on the device's timetable (at once when it is already due)."""
@@ -247,6 +274,17 @@ class _Device(asyncio.Protocol):
             self._send_next()
         else:
             self.loop.call_later(delay, self._send_next)
+
+
+async def _sweep(devices: list[_Device], timeout: float) -> None:
+    """Resend the frames unanswered after ``timeout`` (one pass for every device, not a timer
+    per frame: at thousands of frames a second, timers would cost more than the frames)."""
+    while True:
+        await asyncio.sleep(min(timeout / 4, 0.5))
+        expired = time.perf_counter() - timeout
+        for device in devices:
+            if device.waiting and device.started < expired:
+                device._timed_out()
 
 
 async def simulate(
@@ -268,6 +306,7 @@ async def simulate(
     bursting = int(devices * burst_share)
     futures: list[asyncio.Future[None]] = []
     transports = []
+    protocols: list[_Device] = []
     start = time.monotonic()
     deadline = start + seconds
     for i in range(devices):
@@ -278,7 +317,7 @@ async def simulate(
         def protocol(
             n: int = n, done: asyncio.Future[None] = done, burst: bool = i < bursting
         ) -> _Device:
-            return _Device(
+            device = _Device(
                 n,
                 rate=rate,
                 deadline=deadline,
@@ -289,6 +328,8 @@ async def simulate(
                 seed=seed,
                 done=done,
             )
+            protocols.append(device)
+            return device
 
         for attempt in range(5):  # a device retries a refused connection, as UITDs do
             try:
@@ -300,7 +341,9 @@ async def simulate(
                     done.set_exception(exc)
                 else:
                     await asyncio.sleep(0.2 * (attempt + 1))
+    sweeper = asyncio.create_task(_sweep(protocols, timeout))
     outcomes = await asyncio.gather(*futures, return_exceptions=True)
+    sweeper.cancel()
     result.seconds = time.monotonic() - start
     failures = [o for o in outcomes if isinstance(o, BaseException)]
     if failures:

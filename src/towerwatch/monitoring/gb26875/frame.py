@@ -407,6 +407,62 @@ def deny(
     return reply(to, Command.DENY, sent_at=sent_at, profile=profile)
 
 
+_HEADER_FIELDS = struct.Struct("<H2B6s6s6sHB")  # bytes 3–27
+_FRAME_SLOTS = tuple(
+    getattr(Frame, name).__set__
+    for name in ("serial", "command", "source", "destination", "sent_at", "adu", "version")
+)
+_LABELS: dict[tuple[bytes, bool], TimeLabel] = {}  # labels repeat: every device, every second
+
+
+def _label(data: bytes, bcd: bool) -> TimeLabel:
+    """`TimeLabel.decode`, remembered (labels are immutable and shared by many frames)."""
+    label = _LABELS.get((data, bcd))
+    if label is None:
+        if len(_LABELS) >= 4096:
+            _LABELS.clear()
+        label = _LABELS[(data, bcd)] = TimeLabel.decode(data, bcd=bcd)
+    return label
+
+
+def _whole_frames(
+    data: bytes, profile: Profile, events: list[tuple[Frame, bytes] | FrameError]
+) -> int:
+    """Read the valid binary frames ``data`` begins with; return how many bytes they take.
+
+    Stops, without reporting anything, at the first byte that is not the start of a complete,
+    valid frame: the general path of `FrameReader` reads on from there (and reports).
+    """
+    offset, size, limit, bcd = 0, len(data), profile.max_adu_length, profile.bcd_time
+    unpack, new = _HEADER_FIELDS.unpack_from, object.__new__
+    # Frame is frozen: its slots are written through their descriptors, as once only here.
+    set_serial, set_command, set_source, set_destination, set_sent_at, set_adu, set_version = (
+        _FRAME_SLOTS
+    )
+    while size - offset >= FRAME_OVERHEAD and data[offset : offset + 2] == START:
+        length = data[offset + 24] | data[offset + 25] << 8
+        end = offset + FRAME_OVERHEAD + length
+        if (
+            length > limit
+            or end > size
+            or data[end - 2 : end] != END
+            or sum(data[offset + 2 : end - 3]) & 0xFF != data[end - 3]
+        ):
+            break
+        serial, main, user, time, source, destination, _length, command = unpack(data, offset + 2)
+        frame = new(Frame)
+        set_serial(frame, serial)
+        set_command(frame, command)
+        set_source(frame, source)
+        set_destination(frame, destination)
+        set_sent_at(frame, _label(time, bcd))
+        set_adu(frame, data[offset + HEADER_LENGTH : end - 3])
+        set_version(frame, (main, user))
+        events.append((frame, data if offset == 0 and end == size else data[offset:end]))
+        offset = end
+    return offset
+
+
 class FrameReader:
     """Cut frames out of a byte stream by their length field (doc §1, "stream framing").
 
@@ -440,6 +496,13 @@ class FrameReader:
     def feed_raw(self, data: bytes) -> list[tuple[Frame, bytes] | FrameError]:
         """As `feed`, with each frame's bytes as received (binary, even for ASCII hex)."""
         events: list[tuple[Frame, bytes] | FrameError] = []
+        if not self._buffer and not self.profile.ascii_hex:
+            # The usual case: the bytes begin with whole, valid frames (a device sends one
+            # frame and waits). Those are read at once; anything else takes the general path.
+            done = _whole_frames(data, self.profile, events)
+            if done == len(data):
+                return events
+            data = data[done:]
         if len(data) <= self._max_frame and not self.profile.ascii_hex:
             self._buffer += data
             self._drain(events)

@@ -25,8 +25,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
-from django.db import close_old_connections, connections
+from django.db import connections
 
 from .adu import DataType
 from .frame import (
@@ -51,6 +52,7 @@ log = logging.getLogger("towerwatch.gb26875")
 
 #: Commands a device may send us: uploads, answers to our requests, and its confirm/deny.
 ACCEPTED_COMMANDS = frozenset({Command.SEND, Command.CONFIRM, Command.RESPONSE, Command.DENY})
+_CONFIRM, _DENY = int(Command.CONFIRM), int(Command.DENY)
 #: Commands that the sender expects us to confirm.
 CONFIRMED_COMMANDS = frozenset({Command.SEND})
 
@@ -177,10 +179,10 @@ class GB26875Server:
         now = time.time()
         if frame.command not in ACCEPTED_COMMANDS:
             self.stats["denied"] += 1
-            conn.transport.write(self._answer(frame, Command.DENY, now, profile))
+            conn.transport.write(self._answer(frame, _DENY, now, profile))
             return
         reply = (
-            self._answer(frame, Command.CONFIRM, now, profile)
+            self._answer(frame, _CONFIRM, now, profile)
             if frame.command in CONFIRMED_COMMANDS
             else None
         )
@@ -293,8 +295,8 @@ class _Connection(asyncio.Protocol):
         self.transport: asyncio.Transport
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # A TCP transport (uvloop's is not an asyncio.Transport subclass, but behaves as one).
+        self.transport = cast(asyncio.Transport, transport)
         self.server._live.add(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -352,8 +354,13 @@ class _Connection(asyncio.Protocol):
 
 
 def _store(store: Callable[[Sequence[object]], None], items: list[object]) -> None:
-    close_old_connections()
-    store(items)
+    """Run ``store`` in the database thread, which keeps its connection from batch to batch
+    (a connection per batch would cost more than the batch); one that failed is not reused."""
+    try:
+        store(items)
+    except Exception:
+        connections.close_all()
+        raise
 
 
 #: Bytes per information object of the status types, and where the status word starts.
@@ -396,7 +403,8 @@ def _fire_alarm_bit(adu: bytes, first: int, span: int) -> bool:
             if width == 1:
                 first, span = 0, 1
             low = 2 + offset + first
-            return any(
-                adu[low + i * size + j] & _FIRE_ALARM_BIT for i in range(count) for j in range(span)
-            )
+            for at in range(low, low + count * size, size):
+                if adu[at] & _FIRE_ALARM_BIT or (span == 2 and adu[at + 1] & _FIRE_ALARM_BIT):
+                    return True
+            return False
     return False

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+from towerwatch.core import aio
 
 
 class Command(BaseCommand):
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         listen = opts["gb26875"] or settings.TOWERWATCH_GB26875_LISTEN
         self.stdout.write(f"TowerWatch on http://{opts['host']}:{opts['port']}/  (Ctrl-C stops it)")
         self.stdout.write(f"GB/T 26875.3 devices on {listen}")
-        asyncio.run(_main(opts["host"], opts["port"], listen))
+        aio.run(_main(opts["host"], opts["port"], listen))
 
 
 async def _main(host: str, port: int, listen: str) -> None:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from towerwatch.core import aio
 from towerwatch.monitoring.simulator import simulate
 
 
 class Command(BaseCommand):
     help = "Connect simulated UITDs (GB/T 26875.3) to a running instance and play traffic."
+    requires_system_checks: list[str] = []  # a client of the running instance
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -31,7 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         host, _sep, port = opts["target"].rpartition(":")
-        result = asyncio.run(
+        result = aio.run(
             simulate(
                 host,
                 int(port),

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from towerwatch.core import aio
 from towerwatch.monitoring.worker import run_worker
 
 
@@ -22,4 +22,4 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        asyncio.run(run_worker(opts["gb26875"], opts["reuse_port"]))
+        aio.run(run_worker(opts["gb26875"], opts["reuse_port"]))
