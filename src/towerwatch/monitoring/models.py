@@ -124,8 +124,8 @@ class ReceivedFrame(models.Model):
     """
 
     # Indexed by the constraint and the index below (device first): no index of its own.
-    # No database constraint: the ingest path proves and locks a batch's devices once per
-    # batch (`ingest._hold`); a deferred check per row would cost more than the batch.
+    # No database constraint (decisions D17): the ingest path proves and locks a batch's
+    # devices once per batch (`ingest._hold`); a deferred check per row costs more than that.
     device = models.ForeignKey(
         Device,
         verbose_name=_("device"),
@@ -185,9 +185,9 @@ class Event(models.Model):
 
     # Device and building lead composite indexes below: no single-column index of their own
     # (every index is paid for by each of the many rows the ingest path writes). No database
-    # constraints either: the ingest path proves and locks a batch's devices and buildings
-    # once per batch (`ingest._hold`) and writes an event with its frame in one transaction;
-    # deletions go through the ORM, which protects and cascades.
+    # constraints either (decisions D17): the ingest path proves and locks a batch's devices
+    # and buildings once per batch (`ingest._hold`) and writes an event with its frame in one
+    # transaction; deletions go through the ORM, which protects and cascades.
     device = models.ForeignKey(
         Device,
         verbose_name=_("device"),
@@ -260,8 +260,15 @@ class AlarmCase(models.Model):
     `AlarmFlip`, the case's timeline.
     """
 
+    # No database constraints on what the ingest path writes in bulk (decisions D17): it
+    # proves and locks devices and buildings once per batch and writes a case with its first
+    # event in one transaction; deletions go through the ORM, which protects and cascades.
     device = models.ForeignKey(
-        Device, verbose_name=_("device"), on_delete=models.PROTECT, related_name="cases"
+        Device,
+        verbose_name=_("device"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_constraint=False,
     )
     building = models.ForeignKey(
         "buildings.Building",
@@ -269,6 +276,7 @@ class AlarmCase(models.Model):
         on_delete=models.PROTECT,
         null=True,
         related_name="alarm_cases",
+        db_constraint=False,
     )
     kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
     component_address = models.CharField(_("component address"), max_length=64, blank=True)
@@ -284,6 +292,7 @@ class AlarmCase(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_constraint=False,
         help_text=_("Empty for cases the centre opens itself (a silent device)."),
     )
     last_event_at = models.DateTimeField(_("last signal"))
@@ -324,7 +333,11 @@ class AlarmFlip(models.Model):
     """One state change of an alarm case, by whom and why: the case's timeline."""
 
     case = models.ForeignKey(
-        AlarmCase, verbose_name=_("alarm case"), on_delete=models.CASCADE, related_name="flips"
+        AlarmCase,
+        verbose_name=_("alarm case"),
+        on_delete=models.CASCADE,
+        related_name="flips",
+        db_constraint=False,  # written with its case by the ingest path (decisions D17)
     )
     at = models.DateTimeField(_("time"))
     old_state = models.CharField(_("from"), max_length=16, choices=CaseState.choices, blank=True)
