@@ -157,7 +157,7 @@ def run(db: str, args: argparse.Namespace) -> None:
         if console:
             print(
                 f"  fire alarm→console (SSE)  p50 {console['p50']} ms, p99 {console['p99']} ms"
-                f" ({console['n']} alarms, stream polls every {console['poll_ms']} ms)",
+                f" ({console['n']} alarms; the web process learns of cases by {console['watch']})",
                 flush=True,
             )
     finally:
@@ -320,11 +320,11 @@ async def _probe(env: dict[str, str], args: argparse.Namespace, session: str) ->
         "p99": round(delays[min(len(delays) - 1, int(0.99 * (len(delays) - 1)))], 1)
         if delays
         else 0.0,
-        "poll_ms": int(
-            float(
-                _django(env, "from towerwatch.monitoring import views;print(views.STREAM_POLL_S)")
-            )
-            * 1000
+        "watch": _django(
+            env,
+            "from django.db import connection\nfrom towerwatch.monitoring import stream\n"
+            "print('LISTEN/NOTIFY' if connection.vendor == 'postgresql' else"
+            " f'a poll every {stream.poll_seconds() * 1000:.0f} ms')",
         ),
     }
 

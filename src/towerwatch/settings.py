@@ -209,6 +209,9 @@ TOWERWATCH_RETENTION_BATCH = env_int("TOWERWATCH_RETENTION_BATCH", 2000)
 # PostgreSQL: the console stream listens for NOTIFY and re-reads the case timeline this often
 # (seconds) besides, in case a notification was missed while reconnecting.
 TOWERWATCH_STREAM_SAFETY_POLL_S = env_int("TOWERWATCH_STREAM_SAFETY_POLL_S", 5)
+# SQLite (no NOTIFY): how often a web process reads the newest case-timeline id for its
+# consoles (one indexed read per process, not per console).
+TOWERWATCH_STREAM_POLL_MS = env_int("TOWERWATCH_STREAM_POLL_MS", 50)
 # Minutes a control room has to answer a duty check asked from a device's page.
 TOWERWATCH_DUTY_CHECK_TIMEOUT_MIN = env_int("TOWERWATCH_DUTY_CHECK_TIMEOUT_MIN", 10)
 TOWERWATCH_GC_THRESHOLD = env_int("TOWERWATCH_GC_THRESHOLD", 50_000)

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -249,7 +250,7 @@ def test_the_server_flushes_a_fire_alarm_in_either_byte_order(status: int) -> No
 
 
 def test_a_batch_that_opens_a_case_wakes_the_console_stream_at_once(
-    server: GB26875Server, monkeypatch: pytest.MonkeyPatch
+    server: GB26875Server, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
     calls: list[int] = []
     real = stream.publish
@@ -259,7 +260,7 @@ def test_a_batch_that_opens_a_case_wakes_the_console_stream_at_once(
         real(flip_id)
 
     monkeypatch.setattr(stream, "publish", counting)
-    monkeypatch.setattr(stream, "POLL_S", 30.0)  # without the wake, a console waits 30 s
+    settings.TOWERWATCH_STREAM_POLL_MS = 30_000  # without the wake, a console waits 30 s
 
     async def scenario() -> float:
         hub = stream.hub()

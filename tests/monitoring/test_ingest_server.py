@@ -97,7 +97,9 @@ def test_fire_alarm_from_an_unknown_device_is_stored_then_confirmed(server: GB26
         device = Device.objects.get(address=UITD.hex())
         assert device.building is None and device.last_seen is not None  # the unregistered queue
         frame = ReceivedFrame.objects.get(device=device)
-        assert frame.serial == 7 and frame.described["adu"]["objects"][0]["description"] == "三楼烟感"
+        assert (
+            frame.serial == 7 and frame.described["adu"]["objects"][0]["description"] == "三楼烟感"
+        )
         event = Event.objects.get(device=device)
         assert (event.kind, event.component_address, event.description) == (
             "fire_alarm",

@@ -3,7 +3,7 @@
 
 On PostgreSQL the serve process's safety poll is set to a minute, so only LISTEN/NOTIFY can
 deliver within the asserted time; on SQLite (the same two processes on one database file) the
-serve process polls the case timeline every 250 ms. The case → console latency is printed.
+serve process polls the case timeline (`TOWERWATCH_STREAM_POLL_MS`). The case → console latency is printed.
 """
 
 from __future__ import annotations

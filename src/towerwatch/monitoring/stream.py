@@ -10,8 +10,9 @@ serves, so a hundred open consoles cost one watcher, not a hundred polls.
   console hears of a case only once it is committed, and from any process. The hub holds one
   dedicated connection in LISTEN; a slow safety poll (`TOWERWATCH_STREAM_SAFETY_POLL_S`) covers
   the moments the listening connection is being re-established.
-- SQLite (the embedded single-process mode): the hub reads the newest timeline id every 250 ms;
-  `publish()` wakes it at once when the change was made in this process.
+- SQLite: the hub reads the newest timeline id every `TOWERWATCH_STREAM_POLL_MS` (50 ms: one
+  indexed read per process); `publish()` wakes it at once when the change was made in this
+  process.
 """
 
 from __future__ import annotations
@@ -29,7 +30,11 @@ from django.db import connections
 log = logging.getLogger("towerwatch.stream")
 
 CHANNEL = "towerwatch_cases"
-POLL_S = 0.25
+
+
+def poll_seconds() -> float:
+    """How often the newest timeline id is read where there is no NOTIFY (SQLite)."""
+    return float(settings.TOWERWATCH_STREAM_POLL_MS) / 1000
 
 
 def newest_flip() -> int:
@@ -89,7 +94,7 @@ class Hub:
     async def _poll_forever(self) -> None:
         while self.subscribers:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), POLL_S)
+                await asyncio.wait_for(self.wake.wait(), poll_seconds())
             self.wake.clear()
             self.fan_out(await _newest())
         self.task = None
@@ -143,7 +148,7 @@ def publish(flip_id: int | None = None) -> None:
     """
     try:
         hubs = list(_hubs.items())
-    except RuntimeError:  # a loop's hub was added meanwhile; its poll comes within 250 ms
+    except RuntimeError:  # a loop's hub was added meanwhile; its next poll comes soon
         return
     for loop, h in hubs:
         if not loop.is_closed():

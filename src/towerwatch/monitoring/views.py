@@ -216,7 +216,6 @@ def handle(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(request.POST.get("next") or case.get_absolute_url())
 
 
-STREAM_POLL_S = 0.25
 STREAM_HEARTBEAT_S = 15
 
 
@@ -224,7 +223,7 @@ async def console_stream(request: HttpRequest) -> StreamingHttpResponse | HttpRe
     """Server-Sent Events for the console: an event whenever an alarm case opens or changes.
 
     The process's `stream.Hub` watches the case timeline (LISTEN/NOTIFY on PostgreSQL, so a case
-    a separate worker process opens arrives as soon as it is committed; a 250 ms poll on
+    a separate worker process opens arrives as soon as it is committed; a 50 ms poll on
     SQLite) and wakes every open stream; the page then reloads its scoped list. A comment line
     every 15 s keeps proxies from closing the stream.
     """
@@ -268,15 +267,15 @@ def _sync_events(last: int) -> Any:
     import time
 
     yield "retry: 2000\n\n"
-    quiet = 0.0
+    quiet, poll = 0.0, stream.poll_seconds()
     while True:
-        time.sleep(STREAM_POLL_S)
+        time.sleep(poll)
         newest = stream.newest_flip()
         if newest != last:
             last, quiet = newest, 0.0
             yield f"event: cases\ndata: {newest}\n\n"
         else:
-            quiet += STREAM_POLL_S
+            quiet += poll
             if quiet >= STREAM_HEARTBEAT_S:
                 quiet = 0.0
                 yield ": keep-alive\n\n"
