@@ -30,6 +30,14 @@ class Sql:
         self.connection = connection
         self.postgres = connection.vendor == "postgresql"
         self.cursor = connection.cursor()
+        # PostgreSQL: the batch's statements are the same every time; a server-side cursor
+        # prepares each once per connection (Django's client-side binding would have the
+        # server parse and plan them again in every batch).
+        self._prepared: Any = None
+        if self.postgres:
+            import psycopg
+
+            self._prepared = psycopg.Cursor(connection.connection)
         self._texts: dict[datetime, str] = {}  # time labels repeat within a batch
 
     # -- values ------------------------------------------------------------------------------
@@ -50,11 +58,13 @@ class Sql:
             return []
         table = model._meta.db_table
         if self.postgres:
-            self.cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count],
-            )
-            return [row[0] for row in self.cursor.fetchall()]
+            return [
+                row[0]
+                for row in self.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [table, count],
+                )
+            ]
         # The IMMEDIATE transaction holds SQLite's write lock: nobody else inserts meanwhile.
         self.cursor.execute(
             f"SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0),"
@@ -86,6 +96,12 @@ class Sql:
         self.cursor.executemany(sql, [row + extra for row in rows] if extra else rows)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run one statement (prepared, on PostgreSQL); its rows, if it returns any."""
+        if self._prepared is not None:
+            cursor = self._prepared
+            with self.connection.wrap_database_errors:
+                cursor.execute(sql, params, prepare=True)
+                return cursor.fetchall() if cursor.description else []
         self.cursor.execute(sql, params)
         return self.cursor.fetchall() if self.cursor.description else []
 
@@ -122,7 +138,9 @@ class Sql:
             params: list[Any] = [list(column) for column in zip(*keys, strict=True)]
             select = (
                 f"SELECT {'DISTINCT ' if distinct else ''}x.* FROM k CROSS JOIN LATERAL"
-                f' (SELECT {columns} FROM "{table}" t WHERE {where}) x'
+                # OFFSET 0 keeps the planner from flattening the subquery into a join it
+                # may plan as a scan of the whole table.
+                f' (SELECT {columns} FROM "{table}" t WHERE {where} OFFSET 0) x'
             )
         else:
             source = "SELECT " + ", ".join(f"value->>{i}" for i in range(width))
@@ -132,8 +150,7 @@ class Sql:
                 f"SELECT {'DISTINCT ' if distinct else ''}{columns}"
                 f' FROM k CROSS JOIN "{table}" t WHERE {where}'
             )
-        self.cursor.execute(f"WITH k({names}) AS ({source}) {select}", params)
-        return self.cursor.fetchall()
+        return self.execute(f"WITH k({names}) AS ({source}) {select}", params)
 
     def any_of(self, column: str, values: Sequence[Any], type_: str = "bigint") -> tuple[str, Any]:
         """A condition "`column` is one of `values`" and its single parameter."""
@@ -143,6 +160,8 @@ class Sql:
 
     def close(self) -> None:
         self.cursor.close()
+        if self._prepared is not None:
+            self._prepared.close()
 
 
 class RawTable:

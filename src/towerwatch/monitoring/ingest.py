@@ -21,12 +21,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-
-from towerwatch.buildings.models import Building
 
 from . import stream
 from .choices import (
@@ -364,17 +362,18 @@ def store_frames(batch: Sequence[Incoming]) -> None:
         _store_frames(batch)
 
 
-def _hold(sql: Sql, model: type[models.Model], ids: list[int]) -> int:
-    """How many of the rows ``ids`` of ``model`` exist, locked against deletion until the
-    commit (PostgreSQL: FOR KEY SHARE; SQLite: the IMMEDIATE transaction holds the database's
-    write lock from its start)."""
-    if not ids:
-        return 0
-    condition, param = sql.any_of("id", ids)
-    lock = " FOR KEY SHARE" if sql.postgres else ""
-    return len(
-        sql.execute(f'SELECT id FROM "{model._meta.db_table}" WHERE {condition}{lock}', [param])
+def _hold_devices(sql: Sql, devices: dict[str, tuple[int, Any, str]]) -> bool:
+    """Whether every device of the batch exists, bound to the building the cache says,
+    locked so until the commit (PostgreSQL: FOR SHARE, which also keeps the device from being
+    bound elsewhere, so its building, referenced by a constraint, stays too; SQLite: the
+    IMMEDIATE transaction holds the database's write lock from its start)."""
+    expected = {pk: building for pk, building, _p in devices.values()}
+    condition, param = sql.any_of("id", sorted(expected))
+    lock = " FOR SHARE" if sql.postgres else ""
+    rows = sql.execute(
+        f'SELECT id, building_id FROM "{Device._meta.db_table}" WHERE {condition}{lock}', [param]
     )
+    return len(rows) == len(expected) and all(expected[pk] == b for pk, b in rows)
 
 
 class StaleDeviceCache(Exception):
@@ -397,17 +396,14 @@ def _store(sql: Sql, batch: Sequence[Incoming]) -> None:
     devices = DEVICES.resolve(sql, {item.address for item in batch}, first_seen)
     device_ids = sorted({pk for pk, _b, _p in devices.values()})
     # The ingest tables have no foreign-key constraints (a deferred check per row costs more
-    # than the rest of the batch on PostgreSQL): the batch's devices and buildings are proved
-    # to exist, and kept from being deleted until the commit, here, once each.
-    buildings = sorted({b for _pk, b, _p in devices.values() if b is not None})
-    if _hold(sql, Device, device_ids) != len(device_ids) or _hold(sql, Building, buildings) != len(
-        buildings
-    ):
-        raise StaleDeviceCache("a cached device or its building no longer exists")
+    # than the rest of the batch on PostgreSQL): the batch's devices are proved to exist, still
+    # bound to the cached buildings, and kept so until the commit, here, in one statement.
+    if not _hold_devices(sql, devices):
+        raise StaleDeviceCache("a cached device was deleted or bound elsewhere meanwhile")
     due = DEVICES.last_seen_due(device_ids, last_seen)
     if due:
         condition, param = sql.any_of("id", due)
-        sql.cursor.execute(
+        sql.execute(
             f'UPDATE "{Device._meta.db_table}" SET last_seen = %s WHERE {condition}',
             [sql.dt(last_seen), param],
         )

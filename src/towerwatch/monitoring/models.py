@@ -125,7 +125,7 @@ class ReceivedFrame(models.Model):
 
     # Indexed by the constraint and the index below (device first): no index of its own.
     # No database constraint (decisions D17): the ingest path proves and locks a batch's
-    # devices once per batch (`ingest._hold`); a deferred check per row costs more than that.
+    # devices once per batch (`ingest._hold_devices`); a deferred check per row costs more.
     device = models.ForeignKey(
         Device,
         verbose_name=_("device"),
@@ -186,8 +186,8 @@ class Event(models.Model):
     # Device and building lead composite indexes below: no single-column index of their own
     # (every index is paid for by each of the many rows the ingest path writes). No database
     # constraints either (decisions D17): the ingest path proves and locks a batch's devices
-    # and buildings once per batch (`ingest._hold`) and writes an event with its frame in one
-    # transaction; deletions go through the ORM, which protects and cascades.
+    # and their buildings once per batch (`ingest._hold_devices`) and writes an event with its
+    # frame in one transaction; deletions go through the ORM, which protects and cascades.
     device = models.ForeignKey(
         Device,
         verbose_name=_("device"),
