@@ -9,9 +9,10 @@ for the unregistered-devices queue instead):
 2. sustained throughput: a `towerwatch worker` process, and `towerwatch simulate` in a process
    of its own playing 2,000 UITDs back to back (stop-and-wait, each sends its next frame when
    the last is confirmed): frames stored and confirmed per second;
-3. latency at a fixed offered rate (5,000 frames/s by default: 2,000 UITDs at 2.5 frames/s):
-   p50/p99 from a frame's last byte to its confirm, and of the fire alarms among them;
-4. fire alarm → console: under the same load, a probe UITD sends fire alarms while a
+3. latency at fixed offered rates (1,000, 2,500 and 5,000 frames/s by default: 2,000 UITDs
+   at 0.5, 1.25 and 2.5 frames/s): p50/p99 from a frame's last byte to its confirm, and of
+   the fire alarms among them;
+4. fire alarm → console: under each of those loads, a probe UITD sends fire alarms while a
    `towerwatch serve` process serves the console's Server-Sent Events stream to a logged-in
    client; the time from each alarm frame to the first stream event that announces its case.
 
@@ -49,7 +50,12 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--uitds", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=10.0, help="per phase")
-    parser.add_argument("--offered", type=float, default=5000.0, help="frames/s in phase 3")
+    parser.add_argument(
+        "--offered",
+        type=lambda text: [float(rate) for rate in text.split(",")],
+        default=[1000.0, 2500.0, 5000.0],
+        help="frames/s offered in phase 3, comma-separated (one run each)",
+    )
     parser.add_argument("--probes", type=int, default=30, help="fire alarms for phase 4")
     parser.add_argument("--port", type=int, default=19026)
     parser.add_argument("--web-port", type=int, default=8190)
@@ -129,8 +135,7 @@ def run(db: str, args: argparse.Namespace) -> None:
             f"; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
             flush=True,
         )
-        console: dict[str, float] = {}
-        probe_thread = None
+        session = ""
         if not args.skip_console:
             web = subprocess.Popen(
                 [*TOWERWATCH, "serve", "--port", str(args.web_port)],
@@ -140,26 +145,34 @@ def run(db: str, args: argparse.Namespace) -> None:
             )
             _wait_port(args.web_port)
             session = _session(env)
-            probe_thread = threading.Thread(
-                target=lambda: console.update(_console_probe(env, args, session)), daemon=True
-            )
-            probe_thread.start()
-        fixed = _simulate(env, args, rate=args.offered / args.uitds, burst=0.0)
-        if probe_thread is not None:
-            probe_thread.join(args.seconds + 30)
-        print(
-            f"  at {fixed['confirmed_per_s']:,.0f} frames/s offered {args.offered:,.0f}:"
-            f" frame→confirm p50 {fixed['confirm_p50_ms']} ms, p99 {fixed['confirm_p99_ms']} ms;"
-            f" fire alarm→confirm p50 {fixed['alarm_confirm_p50_ms']} ms,"
-            f" p99 {fixed['alarm_confirm_p99_ms']} ms",
-            flush=True,
-        )
-        if console:
+        for run, offered in enumerate(args.offered):
+            console: dict[str, Any] = {}
+            probe_thread = None
+            if session:
+                # Each run's probe alarms come from points of their own (each opens a case).
+                probe_thread = threading.Thread(
+                    target=lambda found=console, base=10_000 * (run + 1): found.update(
+                        _console_probe(env, args, session, base)
+                    ),
+                    daemon=True,
+                )
+                probe_thread.start()
+            fixed = _simulate(env, args, rate=offered / args.uitds, burst=0.0)
+            if probe_thread is not None:
+                probe_thread.join(args.seconds + 30)
             print(
-                f"  fire alarm→console (SSE)  p50 {console['p50']} ms, p99 {console['p99']} ms"
-                f" ({console['n']} alarms; the web process learns of cases by {console['watch']})",
+                f"  offered {offered:>6,.0f}/s: {fixed['confirmed_per_s']:>6,.0f} frames/s confirmed;"
+                f" frame→confirm p50 {fixed['confirm_p50_ms']} ms, p99 {fixed['confirm_p99_ms']}"
+                f" ms; fire alarm→confirm p99 {fixed['alarm_confirm_p99_ms']} ms",
                 flush=True,
             )
+            if console:
+                print(
+                    f"  {'':>17} fire alarm→console (SSE) p50 {console['p50']} ms,"
+                    f" p99 {console['p99']} ms ({console['n']} alarms; the web process learns"
+                    f" of cases by {console['watch']})",
+                    flush=True,
+                )
     finally:
         for proc in (*workers, web):
             if proc is not None:
@@ -250,12 +263,17 @@ def _session(env: dict[str, str]) -> str:
     )
 
 
-def _console_probe(env: dict[str, str], args: argparse.Namespace, session: str) -> dict[str, Any]:
-    """Fire alarms from a probe UITD, timed to the console stream event that announces each."""
-    return asyncio.run(_probe(env, args, session))
+def _console_probe(
+    env: dict[str, str], args: argparse.Namespace, session: str, base: int
+) -> dict[str, Any]:
+    """Fire alarms from a probe UITD (points ``base`` + 1, 2, …), timed to the console stream
+    event that announces each."""
+    return asyncio.run(_probe(env, args, session, base))
 
 
-async def _probe(env: dict[str, str], args: argparse.Namespace, session: str) -> dict[str, Any]:
+async def _probe(
+    env: dict[str, str], args: argparse.Namespace, session: str, base: int
+) -> dict[str, Any]:
     from towerwatch.monitoring.gb26875.frame import CHINA_TIME, FrameReader
     from towerwatch.monitoring.simulator import reference_frame
 
@@ -285,7 +303,7 @@ async def _probe(env: dict[str, str], args: argparse.Namespace, session: str) ->
     sent: dict[int, float] = {}
     gap = max(0.2, (args.seconds - 2) / args.probes)
     for n in range(1, args.probes + 1):
-        data = reference_frame(probe, n, 10_000 + n, 0x0003, datetime.now(CHINA_TIME), 40)
+        data = reference_frame(probe, n, base + n, 0x0003, datetime.now(CHINA_TIME), 40)
         sent[n] = time.perf_counter()
         dev_writer.write(data)
         confirmed = False
@@ -303,7 +321,7 @@ async def _probe(env: dict[str, str], args: argparse.Namespace, session: str) ->
             env,
             "import json\nfrom towerwatch.monitoring.models import AlarmFlip\n"
             "print(json.dumps({int.from_bytes(bytes.fromhex(f.case.component_address), 'little')"
-            " - 10000: f.pk for f in AlarmFlip.objects.filter(case__device__address='5f0000000001',"
+            f" - {base}: f.pk for f in AlarmFlip.objects.filter(case__device__address='5f0000000001',"
             " old_state='').select_related('case')}))",
         )
     )
