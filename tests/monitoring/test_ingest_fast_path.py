@@ -3,11 +3,11 @@ evaluated in arrival order within a batch, and the device cache never outlives a
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from towerwatch.monitoring.gb26875 import (
@@ -26,7 +26,7 @@ from towerwatch.monitoring.gb26875 import (
     encode_frame,
 )
 from towerwatch.monitoring.gb26875.adu import adu_frame
-from towerwatch.monitoring.gb26875.frame import CHINA_TIME, Command
+from towerwatch.monitoring.gb26875.frame import CHINA_TIME, Command, FrameReader, GarbageError
 from towerwatch.monitoring.gb26875.server import GB26875Server, ServerConfig, is_fire_alarm
 from towerwatch.monitoring.ingest import Incoming, store_frames
 from towerwatch.monitoring.models import AlarmCase, Device, Event, ReceivedFrame
@@ -146,10 +146,128 @@ def test_the_device_cache_follows_binding_and_deletion(world) -> None:  # type: 
     ReceivedFrame.objects.all().delete()
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM monitoring_device WHERE id = %s", [device.pk])
-    # a heartbeat-only batch: the last_seen row count finds the cached device gone
+    # a heartbeat-only batch: the per-batch device hold finds the cached device gone
     heartbeat = encode_frame(
         Frame(serial=3, command=Command.SEND, source=UITD, destination=bytes(6), sent_at=LABEL)
     )
     store_frames([Incoming(frame=decode_frame(heartbeat), raw=heartbeat, received_at=AT)])
     again = Device.objects.get(address=UITD.hex())
     assert again.pk != device.pk and again.building is None  # back in the unregistered queue
+
+
+@pytest.mark.django_db
+def test_a_device_bound_to_another_building_meanwhile_is_read_again(world) -> None:  # type: ignore[no-untyped-def]
+    """Within the cache's lifetime, a device moved to another building by another process is
+    caught by the batch's device hold: its events carry the new building."""
+    first, second = world.buildings["res_a1"], world.buildings["res_b1"]
+    device = Device.objects.create(kind="uitd", address=UITD.hex(), building=first)
+    store_frames([_incoming(1, 0x0002)])
+    assert Event.objects.get().building == first
+    Device.objects.filter(pk=device.pk).update(building=second)  # no signal reaches the cache
+    store_frames([_incoming(2, 0x0002, point="06000000")])
+    assert Event.objects.get(component_address="06000000").building == second
+
+
+@pytest.mark.django_db(transaction=True)  # the cache learns what was written once committed
+def test_last_seen_is_written_at_most_every_few_seconds_per_device() -> None:
+    from towerwatch.monitoring.ingest import LAST_SEEN_RESOLUTION
+
+    def heartbeat(serial: int, at: datetime) -> Incoming:
+        raw = encode_frame(
+            Frame(
+                serial=serial,
+                command=Command.SEND,
+                source=UITD,
+                destination=bytes(6),
+                sent_at=LABEL,
+            )
+        )
+        return Incoming(frame=decode_frame(raw), raw=raw, received_at=at)
+
+    store_frames([heartbeat(1, AT)])
+    device = Device.objects.get(address=UITD.hex())
+    assert device.last_seen == AT
+    store_frames([heartbeat(2, AT + LABEL_STEP)])
+    device.refresh_from_db()
+    assert device.last_seen == AT  # a second later: not rewritten
+    later = AT + LAST_SEEN_RESOLUTION
+    store_frames([heartbeat(3, later)])
+    device.refresh_from_db()
+    assert device.last_seen == later
+
+
+LABEL_STEP = timedelta(seconds=1)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    frames=st.lists(
+        st.tuples(
+            st.integers(0, 0xFFFF),
+            st.sampled_from([b"", bytes.fromhex("0201") + bytes(46), b"\x15\x01\x00\x00"]),
+            st.sampled_from(["ok", "bad checksum", "bad end", "garbage before", "oversized"]),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_whole_frames_read_in_place_equal_the_general_reader(
+    frames: list[tuple[int, bytes, str]],
+) -> None:
+    """A chunk that begins with whole frames is read in place; the same bytes fed one at a time
+    go through the general reader: both give the same frames and the same errors."""
+    stream = b""
+    for serial, adu, damage in frames:
+        wire = bytearray(
+            encode_frame(
+                Frame(
+                    serial=serial,
+                    command=Command.SEND,
+                    source=UITD,
+                    destination=bytes(6),
+                    sent_at=LABEL,
+                    adu=adu,
+                )
+            )
+        )
+        if damage == "bad checksum":
+            wire[-3] ^= 0xFF
+        elif damage == "bad end":
+            wire[-1] = 0x00
+        elif damage == "garbage before":
+            wire[:0] = b"\x01\x02"
+        elif damage == "oversized":
+            wire[24:26] = (2000).to_bytes(2, "little")
+        stream += bytes(wire)
+
+    def described(events: list[object]) -> list[object]:
+        # Skipped garbage is reported per chunk: runs of it count as one, by their total.
+        out: list[object] = []
+        for e in events:
+            if isinstance(e, GarbageError):
+                if out and isinstance(out[-1], int):
+                    out[-1] += e.skipped
+                else:
+                    out.append(e.skipped)
+            else:
+                out.append((e[0], e[1]) if isinstance(e, tuple) else (type(e).__name__, str(e)))
+        return out
+
+    whole = FrameReader().feed_raw(stream)
+    reader, byte_by_byte = FrameReader(), []
+    for i in range(len(stream)):
+        byte_by_byte += reader.feed_raw(stream[i : i + 1])
+    assert described(whole) == described(byte_by_byte)
+
+
+def test_stored_frames_are_described_from_their_raw_bytes() -> None:
+    from towerwatch.monitoring.ingest import describe_frame
+
+    raw = reference_frame(UITD, 7, 3, 0x0002, AT, 40)
+    binary = describe_frame(raw, "standard")
+    assert binary["serial"] == 7 and binary["adu"]["objects"][0]["flags"] == ["fire_alarm"]
+    # an ASCII-hex device's frame is stored as it sent it, and described the same
+    assert describe_frame(raw.hex().upper().encode("ascii"), "standard") == binary
+    # bytes that are no frame say so instead of failing the page that shows them
+    assert "error" in describe_frame(b"@@\x01\x02", "standard")
+    assert "error" in describe_frame(b"not hex at all", "standard")
