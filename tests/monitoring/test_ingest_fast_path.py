@@ -109,6 +109,20 @@ def _incoming(serial: int, status: int, point: str = "05000000") -> Incoming:
     return Incoming(frame=decode_frame(raw), raw=raw, received_at=AT)
 
 
+def _upload(serial: int, adu: bytes = b"") -> bytes:
+    """A frame UITD sends (an empty ADU: a heartbeat)."""
+    return encode_frame(
+        Frame(
+            serial=serial,
+            command=Command.SEND,
+            source=UITD,
+            destination=bytes(6),
+            sent_at=LABEL,
+            adu=adu,
+        )
+    )
+
+
 @pytest.mark.django_db
 def test_cases_follow_arrival_order_within_one_batch() -> None:
     fault, restore = 0x0005, 0x0001
@@ -147,9 +161,7 @@ def test_the_device_cache_follows_binding_and_deletion(world) -> None:  # type: 
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM monitoring_device WHERE id = %s", [device.pk])
     # a heartbeat-only batch: the per-batch device hold finds the cached device gone
-    heartbeat = encode_frame(
-        Frame(serial=3, command=Command.SEND, source=UITD, destination=bytes(6), sent_at=LABEL)
-    )
+    heartbeat = _upload(3)
     store_frames([Incoming(frame=decode_frame(heartbeat), raw=heartbeat, received_at=AT)])
     again = Device.objects.get(address=UITD.hex())
     assert again.pk != device.pk and again.building is None  # back in the unregistered queue
@@ -173,15 +185,7 @@ def test_last_seen_is_written_at_most_every_few_seconds_per_device() -> None:
     from towerwatch.monitoring.ingest import LAST_SEEN_RESOLUTION
 
     def heartbeat(serial: int, at: datetime) -> Incoming:
-        raw = encode_frame(
-            Frame(
-                serial=serial,
-                command=Command.SEND,
-                source=UITD,
-                destination=bytes(6),
-                sent_at=LABEL,
-            )
-        )
+        raw = _upload(serial)
         return Incoming(frame=decode_frame(raw), raw=raw, received_at=at)
 
     store_frames([heartbeat(1, AT)])
@@ -218,18 +222,7 @@ def test_whole_frames_read_in_place_equal_the_general_reader(
     go through the general reader: both give the same frames and the same errors."""
     stream = b""
     for serial, adu, damage in frames:
-        wire = bytearray(
-            encode_frame(
-                Frame(
-                    serial=serial,
-                    command=Command.SEND,
-                    source=UITD,
-                    destination=bytes(6),
-                    sent_at=LABEL,
-                    adu=adu,
-                )
-            )
-        )
+        wire = bytearray(_upload(serial, adu))
         if damage == "bad checksum":
             wire[-3] ^= 0xFF
         elif damage == "bad end":
