@@ -11,7 +11,8 @@ for the unregistered-devices queue instead):
    the last is confirmed): frames stored and confirmed per second;
 3. latency at fixed offered rates (1,000, 2,500 and 5,000 frames/s by default: 2,000 UITDs
    at 0.5, 1.25 and 2.5 frames/s): p50/p99 from a frame's last byte to its confirm, and of
-   the fire alarms among them;
+   the fire alarms among them, leaving out the first `--warmup` seconds (2 s: all 2,000 devices
+   connecting and sending their first frame at once);
 4. fire alarm → console: under each of those loads, a probe UITD sends fire alarms while a
    `towerwatch serve` process serves the console's Server-Sent Events stream to a logged-in
    client; the time from each alarm frame to the first stream event that announces its case.
@@ -62,6 +63,12 @@ def main() -> None:
     parser.add_argument(
         "--pg-db",
         default=os.environ.get("TOWERWATCH_BENCH_INGEST_PG_DB", "towerwatch_bench_ingest"),
+    )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=2.0,
+        help="seconds at the start of each phase left out of the latency percentiles",
     )
     parser.add_argument("--skip-console", action="store_true")
     parser.add_argument(
@@ -215,6 +222,8 @@ def _simulate(env: dict[str, str], args: argparse.Namespace, *, rate: float, bur
             str(args.seconds),
             "--burst-share",
             str(burst),
+            "--warmup",
+            str(args.warmup),
         ],
         env=env,
         check=True,

@@ -279,3 +279,35 @@ def test_duty_check_to_a_disconnected_device_is_unreachable(server: GB26875Serve
     assert asyncio.run_coroutine_threadsafe(send_duty_checks(server), loop).result(5) == 0
     check.refresh_from_db()
     assert check.state == "unreachable"
+
+
+def test_simulated_uitds_resend_what_the_centre_does_not_confirm() -> None:
+    """A centre that ignores every third frame: the device resends it after its timeout
+    (GB/T 26875.3 §6.5) and counts it, and every frame is confirmed in the end."""
+    from towerwatch.monitoring.gb26875 import confirm, encode_frame
+    from towerwatch.monitoring.gb26875.frame import FrameReader
+    from towerwatch.monitoring.simulator import SimulationResult, simulate
+
+    async def run() -> SimulationResult:
+        seen = 0
+
+        async def centre(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            nonlocal seen
+            frames = FrameReader()
+            while data := await reader.read(4096):
+                for frame in frames.feed(data):
+                    seen += 1
+                    if seen % 3:  # every third frame gets no answer
+                        writer.write(encode_frame(confirm(frame, sent_at=frame.sent_at)))
+
+        listener = await asyncio.start_server(centre, "127.0.0.1", 0)
+        port = listener.sockets[0].getsockname()[1]
+        async with listener:
+            return await simulate(
+                "127.0.0.1", port, devices=1, rate=10, seconds=1.5, timeout=0.2, seed=5
+            )
+
+    with ThreadPoolExecutor(1) as pool:
+        result = pool.submit(asyncio.run, run()).result()
+    assert result.resent > 0
+    assert result.sent == result.confirmed + result.resent  # each unanswered frame went again

@@ -29,6 +29,12 @@ class Command(BaseCommand):
             "--burst-share", type=float, default=0.0, help="share of devices sending back to back"
         )
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--warmup",
+            type=float,
+            default=0.0,
+            help="seconds after the start whose frames count but are left out of the latencies",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         host, _sep, port = opts["target"].rpartition(":")
@@ -42,6 +48,7 @@ class Command(BaseCommand):
                 alarm_share=opts["alarm_share"],
                 burst_share=opts["burst_share"],
                 seed=opts["seed"],
+                warmup=opts["warmup"],
             )
         )
         self.stdout.write(json.dumps(result.summary(), ensure_ascii=False))
