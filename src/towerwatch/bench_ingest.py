@@ -72,6 +72,11 @@ def main() -> None:
     )
     parser.add_argument("--skip-console", action="store_true")
     parser.add_argument(
+        "--jobs-apart",
+        action="store_true",
+        help="run the periodic jobs in a worker of their own (`--role jobs`), as at city scale",
+    )
+    parser.add_argument(
         "--unregistered",
         action="store_true",
         help="leave the simulated UITDs unregistered (the unregistered-devices queue path)",
@@ -111,20 +116,29 @@ def run(db: str, args: argparse.Namespace) -> None:
         )
     ceiling = _ceiling(env)
     print(
-        f"## {db}: {args.uitds} UITDs, {args.seconds:.0f} s per phase, {args.workers} worker(s)",
+        f"## {db}: {args.uitds} UITDs, {args.seconds:.0f} s per phase, {args.workers} worker(s)"
+        + (", periodic jobs in a worker of their own" if args.jobs_apart else ""),
         flush=True,
     )
     print(f"  raw insert ceiling        {ceiling:>10,.0f} rows/s", flush=True)
     listen = ["worker", "--gb26875", f"127.0.0.1:{args.port}"]
     if args.workers > 1:
         listen.append("--reuse-port")
+    if args.jobs_apart:
+        listen += ["--role", "listen"]
     workers = [subprocess.Popen([*TOWERWATCH, *listen], env=env) for _ in range(args.workers)]
+    # The periodic jobs in a process of their own (`--jobs-apart`); not counted per frame.
+    jobs = (
+        subprocess.Popen([*TOWERWATCH, "worker", "--role", "jobs"], env=env)
+        if args.jobs_apart
+        else None
+    )
     web = None
     try:
         _wait_port(args.port)
         # The periodic jobs' first pass over the demo district (reminders and escalations of
         # its overdue hazards and inspections) is not ingest work: let it finish first.
-        _wait_idle([w.pid for w in workers])
+        _wait_idle([w.pid for w in workers] + ([jobs.pid] if jobs else []))
         # Sustained: every device back to back.
         cpu = sum(_cpu_seconds(w.pid) for w in workers)
         saturated = _simulate(env, args, rate=1.0, burst=1.0)
@@ -181,7 +195,7 @@ def run(db: str, args: argparse.Namespace) -> None:
                     flush=True,
                 )
     finally:
-        for proc in (*workers, web):
+        for proc in (*workers, jobs, web):
             if proc is not None:
                 proc.terminate()
                 proc.wait(10)

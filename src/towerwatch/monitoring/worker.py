@@ -71,35 +71,57 @@ def _run_job(job: Callable[[], object]) -> None:
         connections.close_all()
 
 
-class Worker:
-    """Everything `towerwatch worker` runs: the device listener, MQTT, periodic jobs."""
+#: What a worker process runs: everything, only the device listeners, or only the periodic jobs.
+ROLES = ("all", "listen", "jobs")
 
-    def __init__(self, listen: str | None = None, reuse_port: bool = False) -> None:
-        self.server = gb26875_server(listen, reuse_port)
-        self.subscriber = mqtt_subscriber()
+
+class Worker:
+    """Everything `towerwatch worker` runs: the device listener, MQTT, periodic jobs.
+
+    ``role`` splits them for larger deployments: ``listen`` (the GB/T 26875.3 listener with the
+    duty checks it sends, and MQTT) and ``jobs`` (reminders, escalations, outbox, offline
+    detection, retention), so a long pass of a job never shares an interpreter with confirms.
+    """
+
+    def __init__(
+        self, listen: str | None = None, reuse_port: bool = False, role: str = "all"
+    ) -> None:
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES}, not {role!r}")
+        self.role = role
+        listens = role in ("all", "listen")
+        self.server = gb26875_server(listen, reuse_port) if listens else None
+        self.subscriber = mqtt_subscriber() if listens else None
         self.tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         # Refuse to start with a retention the rule set in force forbids (GB 50440 §3.0.2-5).
         await asyncio.to_thread(_run_job, check_setting)
-        await self.server.start()
+        if self.server is not None:
+            await self.server.start()
+            self.tasks.append(asyncio.create_task(self._duty_checks(self.server)))
         if self.subscriber is not None:
             self.subscriber.start()
-        self.tasks.append(asyncio.create_task(every(60, check_offline)))
-        self.tasks.append(asyncio.create_task(every(1, deliver_pending)))
-        self.tasks.append(asyncio.create_task(every(15, send_reminders)))
-        self.tasks.append(asyncio.create_task(every(5, escalate_cases)))
-        self.tasks.append(asyncio.create_task(every(30, expire_duty_checks)))
-        self.tasks.append(asyncio.create_task(every(60, remind_and_escalate)))
-        self.tasks.append(asyncio.create_task(every(60, schedule_duty_checks)))
-        self.tasks.append(asyncio.create_task(every(60, purge_old_records)))
-        self.tasks.append(asyncio.create_task(every(900, remind_inspections)))
-        self.tasks.append(asyncio.create_task(self._duty_checks()))
+        if self.role in ("all", "jobs"):
+            for seconds, job in (
+                (60, check_offline),
+                (1, deliver_pending),
+                (15, send_reminders),
+                (5, escalate_cases),
+                (30, expire_duty_checks),
+                (60, remind_and_escalate),
+                (60, schedule_duty_checks),
+                (60, purge_old_records),
+                (900, remind_inspections),
+            ):
+                self.tasks.append(asyncio.create_task(every(seconds, job)))
 
-    async def _duty_checks(self) -> None:
+    async def _duty_checks(self, server: GB26875Server) -> None:
+        """Send the due duty checks over the live device connections (only this process has
+        them); which checks are due is decided by `schedule_duty_checks`, a job."""
         while True:
             try:
-                await send_duty_checks(self.server)
+                await send_duty_checks(server)
             except Exception:
                 log.exception("sending duty checks failed")
             await asyncio.sleep(1)
@@ -109,11 +131,14 @@ class Worker:
             task.cancel()
         if self.subscriber is not None:
             self.subscriber.stop()
-        await self.server.stop()
+        if self.server is not None:
+            await self.server.stop()
 
 
-async def run_worker(listen: str | None = None, reuse_port: bool = False) -> None:
-    worker = Worker(listen, reuse_port)
+async def run_worker(
+    listen: str | None = None, reuse_port: bool = False, role: str = "all"
+) -> None:
+    worker = Worker(listen, reuse_port, role)
     await worker.start()
     try:
         await asyncio.Event().wait()

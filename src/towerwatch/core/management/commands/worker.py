@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from towerwatch.core import aio
-from towerwatch.monitoring.worker import run_worker
+from towerwatch.monitoring.worker import ROLES, run_worker
 
 
 class Command(BaseCommand):
@@ -20,6 +20,12 @@ class Command(BaseCommand):
             action="store_true",
             help="share the GB/T 26875.3 port with other worker processes (SO_REUSEPORT)",
         )
+        parser.add_argument(
+            "--role",
+            choices=ROLES,
+            default="all",
+            help="all (default); listen: device listeners only; jobs: periodic jobs only",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        aio.run(run_worker(opts["gb26875"], opts["reuse_port"]))
+        aio.run(run_worker(opts["gb26875"], opts["reuse_port"], opts["role"]))
