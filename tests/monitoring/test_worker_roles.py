@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -25,7 +26,9 @@ def test_each_role_runs_its_part(role: str, listens: bool, jobs: int, settings) 
         finally:
             await worker.stop()
 
-    assert asyncio.run(run()) == (listens, jobs)
+    # In a thread of its own: the browser tests' Playwright loop may be running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, run()).result() == (listens, jobs)
 
 
 def test_an_unknown_role_is_refused() -> None:
