@@ -38,7 +38,42 @@ def test_a_new_fire_alarm_is_announced_on_the_stream(world: World) -> None:
     with ThreadPoolExecutor(1) as pool:  # a loop of its own (Playwright may own this thread's)
         first, second = pool.submit(asyncio.run, scenario()).result(10)
     assert first.startswith("retry:")
-    assert second.startswith("event: cases")
+    assert second.startswith("id: ") and "event: cases" in second
+
+
+def test_a_case_opened_before_the_stream_is_announced_as_soon_as_it_opens(world: World) -> None:
+    """The page lists the cases it rendered and opens the stream from there (``?since``): a fire
+    alarm that arrives in between is announced at once, not at the next refresh."""
+    from towerwatch.monitoring.stream import newest_flip
+
+    Device.objects.create(address="aabbccddeeff", building=world.buildings["res_a1"])
+    operator = world.users["operator"]
+    rendered = newest_flip()  # what the console page put in its stream address
+    receive("aabbccddeeff", 1, 0x0002)  # the alarm arrives before the browser opens the stream
+
+    async def scenario() -> list[str]:
+        client = AsyncClient()
+        await client.aforce_login(operator)
+        response = await client.get(reverse("monitoring:console_stream"), {"since": rendered})
+        chunks = aiter(response.streaming_content)
+        first = await anext(chunks)
+        second = await asyncio.wait_for(anext(chunks), 3)
+        await sync_to_async(connections.close_all)()
+        return [_text(first), _text(second)]
+
+    with ThreadPoolExecutor(1) as pool:
+        first, second = pool.submit(asyncio.run, scenario()).result(10)
+    assert first.startswith("retry:")
+    assert f"data: {newest_flip()}" in second and newest_flip() > rendered
+
+
+def test_the_console_page_opens_its_stream_from_the_cases_it_rendered(world: World, login) -> None:  # type: ignore[no-untyped-def]
+    from towerwatch.monitoring.stream import newest_flip
+
+    Device.objects.create(address="aabbccddeeff", building=world.buildings["res_a1"])
+    receive("aabbccddeeff", 1, 0x0002)
+    page = login("operator").get(reverse("monitoring:console")).content.decode()
+    assert f"/monitoring/console/stream/?since={newest_flip()}" in page
 
 
 def test_the_stream_needs_a_member(world: World) -> None:

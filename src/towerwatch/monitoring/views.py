@@ -157,6 +157,9 @@ def console(request: HttpRequest) -> HttpResponse:
         "cases": _open_cases(request),
         "kinds": CASE_KINDS,
         "towns": Region.objects.visible_to(request.user).towns().order_by("code"),
+        # The stream announces what comes after the list rendered here, even a case that
+        # arrives before the browser has opened the stream.
+        "newest_flip": stream.newest_flip(),
     }
     template = (
         "monitoring/partials/_cases.html"
@@ -234,9 +237,12 @@ async def console_stream(request: HttpRequest) -> StreamingHttpResponse | HttpRe
     async def events() -> Any:
         hub = stream.hub()
         queue = await hub.subscribe()
-        last = hub.newest
+        last = hub.newest if since is None else since
         try:
             yield "retry: 2000\n\n"
+            if hub.newest > last:  # committed after the page rendered, before this stream
+                last = hub.newest
+                yield f"id: {last}\nevent: cases\ndata: {last}\n\n"
             while True:
                 try:
                     newest = await asyncio.wait_for(queue.get(), STREAM_HEARTBEAT_S)
@@ -245,14 +251,20 @@ async def console_stream(request: HttpRequest) -> StreamingHttpResponse | HttpRe
                     continue
                 if newest > last:
                     last = newest
-                    yield f"event: cases\ndata: {newest}\n\n"
+                    yield f"id: {newest}\nevent: cases\ndata: {newest}\n\n"
         finally:
             hub.unsubscribe(queue)
 
     # Under ASGI (uvicorn) the stream is async; a WSGI deployment gets the same stream from a
     # plain generator (a WSGI server would otherwise buffer an endless async iterator).
+    # Where the client is: the last event it saw (a reconnect) or the list it rendered (?since).
+    since = _int_or_none(request.headers.get("Last-Event-ID")) or _int_or_none(
+        request.GET.get("since")
+    )
     stream_body = (
-        events() if isinstance(request, ASGIRequest) else _sync_events(await _newest_flip())
+        events()
+        if isinstance(request, ASGIRequest)
+        else _sync_events(await _newest_flip() if since is None else since)
     )
     response = StreamingHttpResponse(stream_body, content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
@@ -261,6 +273,13 @@ async def console_stream(request: HttpRequest) -> StreamingHttpResponse | HttpRe
 
 
 _newest_flip = sync_to_async(stream.newest_flip)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
 
 
 def _sync_events(last: int) -> Any:
@@ -273,7 +292,7 @@ def _sync_events(last: int) -> Any:
         newest = stream.newest_flip()
         if newest != last:
             last, quiet = newest, 0.0
-            yield f"event: cases\ndata: {newest}\n\n"
+            yield f"id: {newest}\nevent: cases\ndata: {newest}\n\n"
         else:
             quiet += poll
             if quiet >= STREAM_HEARTBEAT_S:
