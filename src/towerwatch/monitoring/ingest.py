@@ -377,7 +377,8 @@ def _hold_devices(sql: Sql, devices: dict[str, tuple[int, Any, str]]) -> bool:
 
 
 class StaleDeviceCache(Exception):
-    """A cached device was deleted meanwhile: the batch is rolled back and retried."""
+    """A cached device was deleted or bound to another building meanwhile: the batch is rolled
+    back and retried with the cache emptied."""
 
 
 @transaction.atomic

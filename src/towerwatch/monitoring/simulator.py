@@ -37,7 +37,7 @@ from .gb26875.frame import (
 )
 
 CENTRE = bytes(6)
-HEARTBEAT_LENGTH = ANSWER_LENGTH = 30  # a frame with an empty ADU (heartbeat, 确认, 否认)
+HEARTBEAT_LENGTH = 30  # a frame with an empty ADU
 _COMPONENT_OBJECT = struct.Struct("<BBB4sH31s6s")  # one type 2 object (Table 3)
 
 
@@ -234,16 +234,6 @@ class _Device(asyncio.Protocol):
             self._scheduled()
 
     def data_received(self, data: bytes) -> None:
-        # The usual answer is exactly one 30-byte 确认 of the frame in flight: read it in place.
-        if (
-            len(data) == ANSWER_LENGTH
-            and not self.reader.buffered
-            and data[:2] == START
-            and data[28:] == END
-            and sum(data[2:27]) & 0xFF == data[27]
-        ):
-            self._answered(data[2] | data[3] << 8, data[26])
-            return
         for event in self.reader.feed(data):
             if isinstance(event, Frame):
                 self._answered(event.serial, event.command)
@@ -318,6 +308,7 @@ async def simulate(
     protocols: list[_Device] = []
     start = time.monotonic()
     deadline = start + seconds
+    sweeper = asyncio.create_task(_sweep(protocols, timeout))  # sees devices as they connect
     for i in range(devices):
         n = first_device + i
         done: asyncio.Future[None] = loop.create_future()
@@ -350,7 +341,6 @@ async def simulate(
                     done.set_exception(exc)
                 else:
                     await asyncio.sleep(0.2 * (attempt + 1))
-    sweeper = asyncio.create_task(_sweep(protocols, timeout))
     outcomes = await asyncio.gather(*futures, return_exceptions=True)
     sweeper.cancel()
     result.seconds = time.monotonic() - start

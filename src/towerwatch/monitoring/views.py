@@ -157,16 +157,13 @@ def console(request: HttpRequest) -> HttpResponse:
         "cases": _open_cases(request),
         "kinds": CASE_KINDS,
         "towns": Region.objects.visible_to(request.user).towns().order_by("code"),
-        # The stream announces what comes after the list rendered here, even a case that
-        # arrives before the browser has opened the stream.
-        "newest_flip": stream.newest_flip(),
     }
-    template = (
-        "monitoring/partials/_cases.html"
-        if getattr(request, "htmx", None)
-        else "monitoring/console.html"
-    )
-    return render(request, template, context)
+    if getattr(request, "htmx", None):
+        return render(request, "monitoring/partials/_cases.html", context)
+    # The page's stream announces what comes after the list rendered here, even a case that
+    # arrives before the browser has opened the stream.
+    context["newest_flip"] = stream.newest_flip()
+    return render(request, "monitoring/console.html", context)
 
 
 class CaseDetailView(ObjectDetailView):
@@ -234,6 +231,11 @@ async def console_stream(request: HttpRequest) -> StreamingHttpResponse | HttpRe
     if not user.is_authenticated or await sync_to_async(scope_for)(user) is None:
         return HttpResponse(status=403)
 
+    # Where the client is: the last event it saw (a reconnect) or the list it rendered (?since).
+    since = _int_or_none(request.headers.get("Last-Event-ID")) or _int_or_none(
+        request.GET.get("since")
+    )
+
     async def events() -> Any:
         hub = stream.hub()
         queue = await hub.subscribe()
@@ -257,10 +259,6 @@ async def console_stream(request: HttpRequest) -> StreamingHttpResponse | HttpRe
 
     # Under ASGI (uvicorn) the stream is async; a WSGI deployment gets the same stream from a
     # plain generator (a WSGI server would otherwise buffer an endless async iterator).
-    # Where the client is: the last event it saw (a reconnect) or the list it rendered (?since).
-    since = _int_or_none(request.headers.get("Last-Event-ID")) or _int_or_none(
-        request.GET.get("since")
-    )
     stream_body = (
         events()
         if isinstance(request, ASGIRequest)

@@ -435,7 +435,7 @@ def _whole_frames(
     """
     offset, size, limit, bcd = 0, len(data), profile.max_adu_length, profile.bcd_time
     unpack, new = _HEADER_FIELDS.unpack_from, object.__new__
-    # Frame is frozen: its slots are written through their descriptors, as once only here.
+    # Frame is frozen: a new one's slots are written once, through their descriptors.
     set_serial, set_command, set_source, set_destination, set_sent_at, set_adu, set_version = (
         _FRAME_SLOTS
     )
